@@ -1,0 +1,155 @@
+using System.Numerics;
+using FunctionalNets.Params;
+using FunctionalNets.Random;
+using FunctionalNets.Tensors;
+
+namespace FunctionalNets.Autodiff;
+
+/// <summary>
+/// A differentiable computation: a pure function from a <see cref="NetState{T}"/> to a result and the next state.
+/// It reads parameters by path and records pullbacks on an immutable tape. <c>Select</c> and <c>SelectMany</c>
+/// make it composable in LINQ query syntax, one <c>from</c> per box of a model diagram.
+/// </summary>
+public sealed record Net<T, A>(Func<NetState<T>, (A Value, NetState<T> State)> Run)
+    where T : unmanaged, INumber<T>
+{
+    /// <summary>Maps the result.</summary>
+    public Net<T, B> Select<B>(Func<A, B> f) => new(s =>
+    {
+        var (a, s1) = Run(s);
+        return (f(a), s1);
+    });
+
+    /// <summary>Sequences a computation that depends on this one's result.</summary>
+    public Net<T, B> Bind<B>(Func<A, Net<T, B>> f) => new(s =>
+    {
+        var (a, s1) = Run(s);
+        return f(a).Run(s1);
+    });
+
+    /// <summary>Sequences (LINQ's <c>from … from …</c>).</summary>
+    public Net<T, B> SelectMany<B>(Func<A, Net<T, B>> f) => Bind(f);
+
+    /// <summary>Sequences and projects (LINQ's <c>from … from … select …</c>).</summary>
+    public Net<T, C> SelectMany<B, C>(Func<A, Net<T, B>> f, Func<A, B, C> project) => new(s =>
+    {
+        var (a, s1) = Run(s);
+        var (b, s2) = f(a).Run(s1);
+        return (project(a, b), s2);
+    });
+}
+
+/// <summary>Building blocks and runners for <see cref="Net{T,A}"/>.</summary>
+public static class Net
+{
+    /// <summary>A computation that returns <paramref name="value"/> and changes nothing.</summary>
+    public static Net<T, A> Pure<T, A>(A value)
+        where T : unmanaged, INumber<T> => new(s => (value, s));
+
+    /// <summary>Brings a constant tensor (an input, a target) into the computation as a new slot with no gradient source.</summary>
+    public static Net<T, Var<T>> Const<T>(Tensor<T> value)
+        where T : unmanaged, INumber<T> => new(s => (new Var<T>(s.NextSlot, value), s with { NextSlot = s.NextSlot + 1 }));
+
+    /// <summary>
+    /// Reads the parameter <paramref name="name"/> under the current scope. In init mode a missing parameter is
+    /// created by <paramref name="init"/> from the key <c>root ⊕ path</c>; otherwise its shape must match.
+    /// </summary>
+    public static Net<T, Var<T>> Param<T>(string name, Shape shape, Initializer<T> init)
+        where T : unmanaged, INumber<T> => new(s =>
+        {
+            var path = s.Scope + name;
+            if (s.ParamSlots.TryGetValue(path, out var slot))
+                return (new Var<T>(slot, s.Params[path]), s);
+            Tensor<T> value;
+            var ps = s.Params;
+            if (s.Params.Tensors.TryGetValue(path, out var found))
+            {
+                if (found.Shape != shape)
+                    throw new ArgumentException($"{path}: expected {shape}, got {found.Shape}");
+                value = found;
+            }
+            else if (s.InitKey is { } root)
+            {
+                value = init(root.FoldIn(path), shape);
+                if (value.Shape != shape)
+                    throw new ArgumentException($"{path}: initializer gave {value.Shape}, expected {shape}");
+                ps = ps.With(path, value);
+            }
+            else
+                throw new KeyNotFoundException($"{path}: no such parameter (have: {string.Join(", ", s.Params.Paths)})");
+            var v = new Var<T>(s.NextSlot, value);
+            return (v, s with { Params = ps, ParamSlots = s.ParamSlots.Add(path, v.Id), NextSlot = s.NextSlot + 1 });
+        });
+
+    /// <summary>Runs <paramref name="inner"/> with <paramref name="name"/> appended to the parameter path.</summary>
+    public static Net<T, A> Scope<T, A>(string name, Net<T, A> inner)
+        where T : unmanaged, INumber<T> => new(s =>
+        {
+            var (a, s1) = inner.Run(s with { Scope = s.Scope + name + "/" });
+            return (a, s1 with { Scope = s.Scope });
+        });
+
+    /// <summary>The current parameter path prefix, for error messages that name the layer.</summary>
+    public static Net<T, string> Path<T>()
+        where T : unmanaged, INumber<T> => new(s => (s.Scope.TrimEnd('/'), s));
+
+    /// <summary>Whether stochastic layers are active in this run.</summary>
+    public static Net<T, bool> Training<T>()
+        where T : unmanaged, INumber<T> => new(s => (s.Training, s));
+
+    /// <summary>A fresh key for a stochastic layer: the run's key folded with the path and the draw number.</summary>
+    public static Net<T, Key> NextKey<T>()
+        where T : unmanaged, INumber<T> => new(s =>
+        {
+            var rng = s.Rng ?? throw new InvalidOperationException($"{s.Scope.TrimEnd('/')}: this run needs a key (pass rng) for a stochastic layer");
+            return (rng.FoldIn(s.Scope).FoldIn((uint)s.Draws), s with { Draws = s.Draws + 1 });
+        });
+
+    /// <summary>
+    /// Records the result <paramref name="y"/> of an op over <paramref name="inputs"/> with its pullback; the
+    /// one place ops touch the tape. When not recording, only a slot is allocated.
+    /// </summary>
+    public static Net<T, Var<T>> Record<T>(string op, Var<T>[] inputs, Tensor<T> y, Pullback<T> back)
+        where T : unmanaged, INumber<T> => new(s =>
+        {
+            var v = new Var<T>(s.NextSlot, y);
+            var tape = s.Recording ? new Tape<T>(op, v.Id, Array.ConvertAll(inputs, i => i.Id), back, s.Tape) : s.Tape;
+            return (v, s with { Tape = tape, NextSlot = s.NextSlot + 1 });
+        });
+
+    /// <summary>Lifts a one-input op: <c>y = forward(x)</c>, <c>dx = vjp(x, y, dy)</c>.</summary>
+    public static Net<T, Var<T>> Unary<T>(string op, Var<T> x, Func<Tensor<T>, Tensor<T>> forward,
+        Func<Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>> vjp)
+        where T : unmanaged, INumber<T>
+    {
+        return new Net<T, Var<T>>(s =>
+        {
+            var y = forward(x.Value);
+            return Record<T>(op, [x], y, dy => [vjp(x.Value, y, dy)]).Run(s);
+        });
+    }
+
+    /// <summary>Lifts a two-input op: <c>y = forward(a, b)</c>, <c>(da, db) = vjp(a, b, y, dy)</c>.</summary>
+    public static Net<T, Var<T>> Binary<T>(string op, Var<T> a, Var<T> b, Func<Tensor<T>, Tensor<T>, Tensor<T>> forward,
+        Func<Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>, (Tensor<T>, Tensor<T>)> vjp)
+        where T : unmanaged, INumber<T>
+    {
+        return new Net<T, Var<T>>(s =>
+        {
+            var y = forward(a.Value, b.Value);
+            return Record<T>(op, [a, b], y, dy =>
+            {
+                var (da, db) = vjp(a.Value, b.Value, y, dy);
+                return [da, db];
+            }).Run(s);
+        });
+    }
+
+    /// <summary>Runs <paramref name="net"/> once to create its parameters, each from <c>key ⊕ path</c>.</summary>
+    public static Params<T> Init<T, A>(Net<T, A> net, Key key)
+        where T : unmanaged, INumber<T> => net.Run(NetState<T>.Start(Params<T>.Empty, recording: false, initKey: key)).State.Params;
+
+    /// <summary>Applies <paramref name="net"/> to existing parameters without recording pullbacks (inference).</summary>
+    public static A Apply<T, A>(Net<T, A> net, Params<T> parameters, Key? rng = null, bool training = false)
+        where T : unmanaged, INumber<T> => net.Run(NetState<T>.Start(parameters, recording: false, rng: rng, training: training)).Value;
+}

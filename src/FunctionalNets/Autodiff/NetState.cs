@@ -1,0 +1,38 @@
+using System.Collections.Immutable;
+using System.Numerics;
+using FunctionalNets.Params;
+using FunctionalNets.Random;
+
+namespace FunctionalNets.Autodiff;
+
+/// <summary>
+/// What a <see cref="Net{T,A}"/> threads from step to step: parameters (read, or created in init mode), the slots
+/// of parameters already read, the tape of pullbacks, the current path scope and the keys for randomness.
+/// </summary>
+/// <param name="Params">The parameters read by path; in init mode missing ones are created and added here.</param>
+/// <param name="ParamSlots">Slot of each parameter already read, so a parameter used twice shares its cotangent.</param>
+/// <param name="Tape">The recorded pullbacks (newest first), or null when nothing has been recorded yet.</param>
+/// <param name="Recording">Whether ops record pullbacks (off for inference and initialisation).</param>
+/// <param name="NextSlot">The next free slot.</param>
+/// <param name="Scope">The path prefix of the current layer, e.g. <c>blocks/2/</c>.</param>
+/// <param name="InitKey">The root key in init mode; null when applying existing parameters.</param>
+/// <param name="Rng">The key for stochastic layers (dropout) in this run, or null when none was given.</param>
+/// <param name="Draws">How many keys stochastic layers have drawn so far in this run.</param>
+/// <param name="Training">Whether stochastic layers are active.</param>
+public sealed record NetState<T>(
+    Params<T> Params,
+    ImmutableDictionary<string, int> ParamSlots,
+    Tape<T>? Tape,
+    bool Recording,
+    int NextSlot,
+    string Scope,
+    Key? InitKey,
+    Key? Rng,
+    int Draws,
+    bool Training)
+    where T : unmanaged, INumber<T>
+{
+    /// <summary>A fresh state over <paramref name="parameters"/>.</summary>
+    public static NetState<T> Start(Params<T> parameters, bool recording, Key? initKey = null, Key? rng = null, bool training = false) =>
+        new(parameters, ImmutableDictionary<string, int>.Empty, null, recording, 0, "", initKey, rng, 0, training);
+}

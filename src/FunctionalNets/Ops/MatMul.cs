@@ -1,0 +1,72 @@
+using System.Numerics;
+using FunctionalNets.Autodiff;
+using FunctionalNets.Kernels;
+using FunctionalNets.Tensors;
+
+namespace FunctionalNets.Ops;
+
+/// <summary>
+/// Batched matrix product <c>y = a·b</c>: a [..., n, k], b [..., k, m] → y [..., n, m]. The batch axes of a and b
+/// must match, or b may be a plain matrix [k, m] shared by every batch (a layer's weights).
+/// </summary>
+/// <remarks>VJP: <c>da = dy·bᵀ</c>, <c>db = aᵀ·dy</c> (summed over the batch when b is shared). Transposes are
+/// never materialised: the GEMM reads the operands transposed. No residuals beyond a and b.</remarks>
+public static class MatMul
+{
+    /// <summary><c>y = a·b</c>.</summary>
+    public static Tensor<T> Forward<T>(Tensor<T> a, Tensor<T> b)
+        where T : unmanaged, INumber<T>
+    {
+        var (batch, n, k, m, shared) = Dims(a, b);
+        var shape = a.Shape.WithDim(-1, m);
+        return Tensor.Build<T>(shape, y =>
+        {
+            if (shared)
+                Gemm.Multiply(a.Span, b.Span, y, batch * n, k, m);
+            else
+                for (var i = 0; i < batch; i++)
+                    Gemm.Multiply(a.Span.Slice(i * n * k, n * k), b.Span.Slice(i * k * m, k * m), y.Slice(i * n * m, n * m), n, k, m);
+        });
+    }
+
+    /// <summary><c>(da, db) = (dy·bᵀ, aᵀ·dy)</c>.</summary>
+    public static (Tensor<T> Da, Tensor<T> Db) Vjp<T>(Tensor<T> a, Tensor<T> b, Tensor<T> dy)
+        where T : unmanaged, INumber<T>
+    {
+        var (batch, n, k, m, shared) = Dims(a, b);
+        if (dy.Shape != a.Shape.WithDim(-1, m))
+            throw new ArgumentException($"{nameof(MatMul)}: dy shape {dy.Shape} does not match output {a.Shape.WithDim(-1, m)}");
+        if (shared)
+            return (Tensor.Build<T>(a.Shape, da => Gemm.Multiply(dy.Span, b.Span, da, batch * n, m, k, transB: true)),
+                    Tensor.Build<T>(b.Shape, db => Gemm.Multiply(a.Span, dy.Span, db, k, batch * n, m, transA: true)));
+        return (Tensor.Build<T>(a.Shape, da =>
+                {
+                    for (var i = 0; i < batch; i++)
+                        Gemm.Multiply(dy.Span.Slice(i * n * m, n * m), b.Span.Slice(i * k * m, k * m), da.Slice(i * n * k, n * k), n, m, k, transB: true);
+                }),
+                Tensor.Build<T>(b.Shape, db =>
+                {
+                    for (var i = 0; i < batch; i++)
+                        Gemm.Multiply(a.Span.Slice(i * n * k, n * k), dy.Span.Slice(i * n * m, n * m), db.Slice(i * k * m, k * m), k, n, m, transA: true);
+                }));
+    }
+
+    /// <summary>MatMul on the tape.</summary>
+    public static Net<T, Var<T>> Apply<T>(Var<T> a, Var<T> b)
+        where T : unmanaged, INumber<T> => Net.Binary(nameof(MatMul), a, b, Forward, (x, w, _, dy) => Vjp(x, w, dy));
+
+    private static (int Batch, int N, int K, int M, bool Shared) Dims<T>(Tensor<T> a, Tensor<T> b)
+        where T : unmanaged, INumber<T>
+    {
+        if (a.Rank < 2 || b.Rank < 2)
+            throw new ArgumentException($"{nameof(MatMul)}: operands need rank ≥ 2, got {a.Shape} and {b.Shape}");
+        var (n, k, k2, m) = (a.Dim(-2), a.Dim(-1), b.Dim(-2), b.Dim(-1));
+        if (k != k2)
+            throw new ArgumentException($"{nameof(MatMul)}: inner dimensions differ, {a.Shape} · {b.Shape}");
+        var batch = a.Shape.SizeOf(0, a.Rank - 2);
+        if (b.Rank == 2) return (batch, n, k, m, true);
+        if (a.Rank != b.Rank || !a.Shape.Dims.AsSpan(0, a.Rank - 2).SequenceEqual(b.Shape.Dims.AsSpan(0, b.Rank - 2)))
+            throw new ArgumentException($"{nameof(MatMul)}: batch axes differ, {a.Shape} · {b.Shape}");
+        return (batch, n, k, m, false);
+    }
+}

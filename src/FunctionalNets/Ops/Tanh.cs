@@ -1,0 +1,36 @@
+using System.Numerics;
+using System.Runtime.Intrinsics;
+using FunctionalNets.Autodiff;
+using FunctionalNets.Kernels;
+using FunctionalNets.Tensors;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+
+namespace FunctionalNets.Ops;
+
+/// <summary>Hyperbolic tangent <c>y = tanh(x)</c>, elementwise; saturates to ±1 without overflow.</summary>
+/// <remarks>VJP: <c>dx = dy·(1 − y²)</c>, from the output, so x is not kept.</remarks>
+public static class Tanh
+{
+    /// <summary><c>y = tanh(x)</c>.</summary>
+    public static Tensor<T> Forward<T>(Tensor<T> x)
+        where T : unmanaged, IFloatingPointIeee754<T> => Tensor.Build<T>(x.Shape, y => TensorPrimitives.Tanh(x.Span, y));
+
+    /// <summary><c>dx = dy·(1 − y²)</c> given the forward output <paramref name="y"/>.</summary>
+    public static Tensor<T> Vjp<T>(Tensor<T> y, Tensor<T> dy)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Check.SameShape(nameof(Tanh), y, dy);
+        return Tensor.Build<T>(y.Shape, dx => Map.Binary<TanhGrad<T>, T>(y.Span, dy.Span, dx));
+    }
+
+    /// <summary>Tanh on the tape.</summary>
+    public static Net<T, Var<T>> Apply<T>(Var<T> x)
+        where T : unmanaged, IFloatingPointIeee754<T> => Net.Unary(nameof(Tanh), x, Forward, (_, y, dy) => Vjp(y, dy));
+
+    private readonly struct TanhGrad<T> : IBinaryOp<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static T Invoke(T y, T g) => g * (T.One - y * y);
+        public static Vector512<T> Invoke(Vector512<T> y, Vector512<T> g) => g * (Vector512<T>.One - y * y);
+    }
+}

@@ -1,0 +1,86 @@
+using System.Collections.Immutable;
+using System.Numerics;
+using System.Text;
+using FunctionalNets.Tensors;
+
+namespace FunctionalNets.Params;
+
+/// <summary>
+/// An immutable tree of tensors addressed by slash-separated paths (<c>blocks/2/attn/wq</c>), kept in ordinal
+/// order so iteration, digests and checkpoints are deterministic. Parameters, gradients and optimizer moments
+/// all share this type, so maps and zips work over any model.
+/// </summary>
+public sealed record Params<T>(ImmutableSortedDictionary<string, Tensor<T>> Tensors)
+    where T : unmanaged, INumber<T>
+{
+    /// <summary>No parameters.</summary>
+    public static Params<T> Empty { get; } = new(ImmutableSortedDictionary.Create<string, Tensor<T>>(StringComparer.Ordinal));
+
+    /// <summary>Parameters from (path, tensor) pairs.</summary>
+    public static Params<T> Of(IEnumerable<KeyValuePair<string, Tensor<T>>> items) =>
+        new(ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, items));
+
+    /// <summary>The tensor at <paramref name="path"/>; the error lists the paths that exist.</summary>
+    public Tensor<T> this[string path] => Tensors.TryGetValue(path, out var t)
+        ? t
+        : throw new KeyNotFoundException($"Params: no parameter at '{path}' (have: {string.Join(", ", Tensors.Keys)})");
+
+    /// <summary>Whether a parameter exists at <paramref name="path"/>.</summary>
+    public bool Contains(string path) => Tensors.ContainsKey(path);
+
+    /// <summary>The paths, in ordinal order.</summary>
+    public IEnumerable<string> Paths => Tensors.Keys;
+
+    /// <summary>This tree with the tensor at <paramref name="path"/> added or replaced.</summary>
+    public Params<T> With(string path, Tensor<T> tensor) => new(Tensors.SetItem(path, tensor));
+
+    /// <summary>The total number of scalar parameters.</summary>
+    public long Count => Tensors.Values.Sum(t => (long)t.Size);
+
+    /// <summary>A new tree with <paramref name="f"/> applied to each (path, tensor).</summary>
+    public Params<TOut> Map<TOut>(Func<string, Tensor<T>, Tensor<TOut>> f)
+        where TOut : unmanaged, INumber<TOut> =>
+        Params<TOut>.Of(Tensors.Select(kv => KeyValuePair.Create(kv.Key, f(kv.Key, kv.Value))));
+
+    /// <summary>A new tree combining two trees with the same paths; the error names the first path that differs.</summary>
+    public Params<T> Zip(Params<T> other, Func<string, Tensor<T>, Tensor<T>, Tensor<T>> f)
+    {
+        RequireSamePaths(other, "Params.Zip");
+        return Of(Tensors.Select(kv => KeyValuePair.Create(kv.Key, f(kv.Key, kv.Value, other.Tensors[kv.Key]))));
+    }
+
+    /// <summary>Folds over (path, tensor) in path order.</summary>
+    public TAcc Fold<TAcc>(TAcc seed, Func<TAcc, string, Tensor<T>, TAcc> f) =>
+        Tensors.Aggregate(seed, (acc, kv) => f(acc, kv.Key, kv.Value));
+
+    /// <summary>Throws unless both trees have exactly the same paths and shapes.</summary>
+    public void RequireSamePaths(Params<T> other, string op)
+    {
+        var missing = Tensors.Keys.Except(other.Tensors.Keys).Concat(other.Tensors.Keys.Except(Tensors.Keys)).FirstOrDefault();
+        if (missing is not null)
+            throw new ArgumentException($"{op}: parameter trees differ at '{missing}'");
+        foreach (var (path, t) in Tensors)
+            if (t.Shape != other.Tensors[path].Shape)
+                throw new ArgumentException($"{op}: {path}: shapes differ, {t.Shape} vs {other.Tensors[path].Shape}");
+    }
+
+    /// <summary>A table of path, shape and element count, with the total.</summary>
+    public string Summary()
+    {
+        var width = Math.Max(4, Tensors.Keys.Select(k => k.Length).DefaultIfEmpty(0).Max());
+        var sb = new StringBuilder();
+        sb.AppendLine($"{"path".PadRight(width)}  {"shape",-16} {"count",10}");
+        foreach (var (path, t) in Tensors)
+            sb.AppendLine($"{path.PadRight(width)}  {t.Shape,-16} {t.Size,10:N0}");
+        sb.Append($"{"total".PadRight(width)}  {"",-16} {Count,10:N0}");
+        return sb.ToString();
+    }
+
+    /// <summary>Equal when both hold the same paths with equal tensors.</summary>
+    public bool Equals(Params<T>? other) =>
+        other is not null && Tensors.Count == other.Tensors.Count &&
+        Tensors.All(kv => other.Tensors.TryGetValue(kv.Key, out var t) && t.Equals(kv.Value));
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => Tensors.Aggregate(0, (h, kv) => HashCode.Combine(h, kv.Key, kv.Value));
+}

@@ -1,0 +1,122 @@
+using System.Collections;
+using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace FunctionalNets.Tensors;
+
+/// <summary>The dimensions of a tensor, outermost first (row-major). An empty shape is a scalar. Write one as <c>[2, 3]</c>.</summary>
+[CollectionBuilder(typeof(Shape), nameof(Of))]
+public sealed class Shape : IEquatable<Shape>, IReadOnlyList<int>
+{
+    private readonly int[] dims;
+
+    private Shape(int[] dims)
+    {
+        foreach (var d in dims)
+            if (d < 0)
+                throw new ArgumentException($"Shape: dimensions must be non-negative, got [{string.Join(", ", dims)}]");
+        this.dims = dims;
+        Size = dims.Aggregate(1, (p, d) => checked(p * d));
+    }
+
+    /// <summary>A shape from its dimensions (copied).</summary>
+    public static Shape Of(params ReadOnlySpan<int> dims) => new(dims.ToArray());
+
+    /// <summary>The scalar shape <c>[]</c>.</summary>
+    public static Shape Scalar { get; } = new([]);
+
+    /// <summary>Converts an array of dimensions to a shape.</summary>
+    public static implicit operator Shape(int[] dims) => Of(dims);
+
+    /// <summary>The dimensions, outermost first.</summary>
+    public ImmutableArray<int> Dims => ImmutableCollectionsMarshal.AsImmutableArray(dims);
+
+    /// <summary>The number of axes.</summary>
+    public int Rank => dims.Length;
+
+    /// <summary>The number of axes (as a list of dimensions).</summary>
+    public int Count => dims.Length;
+
+    /// <summary>The dimensions, outermost first.</summary>
+    public IEnumerator<int> GetEnumerator() => ((IEnumerable<int>)dims).GetEnumerator();
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    /// <summary>The number of elements: the product of the dimensions (1 for a scalar).</summary>
+    public int Size { get; }
+
+    /// <summary>Dimension of an axis; negative axes count from the end (<c>-1</c> is the last).</summary>
+    public int this[int axis] => dims[Axis(axis, "Shape")];
+
+    /// <summary>Normalises a possibly negative axis, throwing an error naming <paramref name="op"/> when out of range.</summary>
+    public int Axis(int axis, string op)
+    {
+        var a = axis < 0 ? axis + dims.Length : axis;
+        if (a < 0 || a >= dims.Length)
+            throw new ArgumentException($"{op}: axis {axis} is out of range for shape {this}");
+        return a;
+    }
+
+    /// <summary>Row-major strides in elements.</summary>
+    public int[] Strides()
+    {
+        var s = new int[dims.Length];
+        var acc = 1;
+        for (var i = dims.Length - 1; i >= 0; i--)
+        {
+            s[i] = acc;
+            acc *= dims[i];
+        }
+        return s;
+    }
+
+    /// <summary>Product of the dimensions in <c>[from, to)</c>.</summary>
+    public int SizeOf(int from, int to)
+    {
+        var p = 1;
+        for (var i = from; i < to; i++) p *= dims[i];
+        return p;
+    }
+
+    /// <summary>This shape with axis <paramref name="axis"/> replaced by <paramref name="dim"/>.</summary>
+    public Shape WithDim(int axis, int dim)
+    {
+        var d = (int[])dims.Clone();
+        d[Axis(axis, "Shape.WithDim")] = dim;
+        return new Shape(d);
+    }
+
+    /// <summary>This shape with axis <paramref name="axis"/> removed.</summary>
+    public Shape Without(int axis)
+    {
+        var a = Axis(axis, "Shape.Without");
+        return new Shape([.. dims[..a], .. dims[(a + 1)..]]);
+    }
+
+    /// <summary>A copy of the dimensions as a new array.</summary>
+    public int[] ToArray() => (int[])dims.Clone();
+
+    /// <inheritdoc/>
+    public bool Equals(Shape? other) => other is not null && dims.AsSpan().SequenceEqual(other.dims);
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => Equals(obj as Shape);
+
+    /// <inheritdoc/>
+    public override int GetHashCode()
+    {
+        var h = new HashCode();
+        foreach (var d in dims) h.Add(d);
+        return h.ToHashCode();
+    }
+
+    /// <summary>Shape equality by dimensions.</summary>
+    public static bool operator ==(Shape? a, Shape? b) => a is null ? b is null : a.Equals(b);
+
+    /// <summary>Shape inequality by dimensions.</summary>
+    public static bool operator !=(Shape? a, Shape? b) => !(a == b);
+
+    /// <summary>Prints as <c>[2, 3]</c>.</summary>
+    public override string ToString() => $"[{string.Join(", ", dims)}]";
+}

@@ -1,0 +1,3 @@
+using FunctionalNets.Benchmarks;
+
+return WorkloadRunner.Main(args);
