@@ -1,0 +1,36 @@
+using System.Numerics;
+using FunctionalNets.Autodiff;
+using FunctionalNets.Ops;
+using FunctionalNets.Params;
+
+namespace FunctionalNets.Layers;
+
+/// <summary>Affine layers in the row-vector convention: <c>y = x·W + b</c> with W of shape [in, out].</summary>
+public static class Dense
+{
+    /// <summary>
+    /// A dense layer named <paramref name="name"/> with <paramref name="units"/> outputs: parameters
+    /// <c>name/w</c> [in, units] and, with <paramref name="bias"/>, <c>name/b</c> [units]. Both default to
+    /// U(±1/√in), PyTorch's default for a linear layer.
+    /// </summary>
+    public static Layer<T> Of<T>(string name, int units, bool bias = true, Initializer<T>? weight = null, Initializer<T>? biasInit = null)
+        where T : unmanaged, IFloatingPointIeee754<T> => x => Net.Scope(name,
+        from w in Net.Param("w", [x.Dim(-1), units], weight ?? Init.UniformFanIn<T>())
+        from y in MatMul.Apply(x, w)
+        from z in bias ? AddBias(y, units, biasInit ?? Init.Uniform<T>(1 / Math.Sqrt(x.Dim(-1)))) : Net.Pure<T, Var<T>>(y)
+        select z);
+
+    /// <summary>
+    /// A perceptron: one output unit <c>f(w·x + b)</c> with the activation <paramref name="activation"/>
+    /// (identity when null).
+    /// </summary>
+    public static Layer<T> Perceptron<T>(string name, Layer<T>? activation = null, Initializer<T>? weight = null, Initializer<T>? biasInit = null)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Of(name, 1, bias: true, weight, biasInit).Then(activation ?? Layer.Identity<T>());
+
+    private static Net<T, Var<T>> AddBias<T>(Var<T> y, int units, Initializer<T> init)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        from b in Net.Param("b", [units], init)
+        from z in Add.Apply(y, b)
+        select z;
+}

@@ -1,0 +1,36 @@
+using System.Numerics;
+using FunctionalNets.Autodiff;
+using FunctionalNets.Ops;
+using FunctionalNets.Params;
+using FunctionalNets.Tensors;
+
+namespace FunctionalNets.Layers;
+
+/// <summary>Embedding lookups: token ids → learned vectors, and learned positional vectors.</summary>
+public static class Embeddings
+{
+    /// <summary>The default initializer for embedding tables, N(0, 0.02).</summary>
+    public static Initializer<T> DefaultInit<T>()
+        where T : unmanaged, IFloatingPointIeee754<T> => Init.Normal<T>(0.02);
+
+    /// <summary>Token embedding <c>name</c> [vocab, dim]: ids [...] → [..., dim].</summary>
+    public static Net<T, Var<T>> Tokens<T>(string name, Tensor<int> ids, int vocab, int dim, Initializer<T>? init = null)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        from table in Net.Param(name, [vocab, dim], init ?? DefaultInit<T>())
+        from e in Embedding.Apply(table, ids)
+        select e;
+
+    /// <summary>
+    /// Learned positional embedding <c>name</c> [maxLength, dim]: the first <paramref name="length"/> rows,
+    /// [length, dim], to be added (broadcast) to token embeddings [B, length, dim].
+    /// </summary>
+    public static Net<T, Var<T>> Positions<T>(string name, int length, int maxLength, int dim, Initializer<T>? init = null)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (length > maxLength)
+            throw new ArgumentException($"{name}: sequence of {length} tokens exceeds the context length {maxLength}");
+        return from table in Net.Param(name, [maxLength, dim], init ?? DefaultInit<T>())
+               from e in Embedding.Apply(table, Tensor.Arange<int>(length))
+               select e;
+    }
+}

@@ -1,0 +1,17 @@
+using System.Numerics;
+
+namespace FunctionalNets.Layers;
+
+/// <summary>The position-wise feed-forward network <c>FFN(x) = f(x·W₁ + b₁)·W₂ + b₂</c>: expand d → d', act, compress d' → d.</summary>
+public static class FeedForward
+{
+    /// <summary>
+    /// A feed-forward block under <paramref name="name"/> with sub-layers <c>fc</c> (d → hidden) and <c>proj</c>
+    /// (hidden → d); hidden defaults to 4d and the activation to ReLU.
+    /// </summary>
+    public static Layer<T> Of<T>(string name, int d, int? hidden = null, Layer<T>? activation = null)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Layer.Scope(name, Dense.Of<T>("fc", hidden ?? 4 * d)
+            .Then(activation ?? Ops.Relu.Apply)
+            .Then(Dense.Of<T>("proj", d)));
+}

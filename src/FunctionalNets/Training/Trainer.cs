@@ -1,0 +1,53 @@
+using System.Numerics;
+using FunctionalNets.Autodiff;
+using FunctionalNets.Optim;
+using FunctionalNets.Params;
+
+namespace FunctionalNets.Training;
+
+/// <summary>
+/// Training as a fold: a pure <see cref="Step"/> from (state, batch) to (state, report); <see cref="Fit"/>
+/// aggregates it over batches and <see cref="Scan"/> yields every intermediate state and report lazily.
+/// </summary>
+/// <param name="Loss">The scalar loss of a batch (a mean over its examples, so the gradient is the mean of theirs).</param>
+/// <param name="Optimizer">The update rule.</param>
+/// <param name="LearningRate">The schedule the optimizer uses, reported with each step.</param>
+/// <param name="GuardNonFinite">Stop with <see cref="NonFiniteException"/> when the loss or a gradient is not finite.</param>
+public sealed record Trainer<T, TBatch>(
+    Func<TBatch, Net<T, Var<T>>> Loss,
+    Transform<T> Optimizer,
+    Schedule LearningRate,
+    bool GuardNonFinite = true)
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>One step: loss and gradients on the batch, the optimizer's update, a report. Nothing is mutated.</summary>
+    public (TrainState<T> State, StepReport Report) Step(TrainState<T> s, TBatch batch)
+    {
+        var (loss, grads) = Grad.ValueAndGrad(Loss(batch), s.Params, s.Key.FoldIn(s.Step));
+        var nonFinite = grads.NonFiniteCount();
+        if (GuardNonFinite && (!T.IsFinite(loss) || nonFinite > 0))
+            throw new NonFiniteException(s.Step, !T.IsFinite(loss) ? $"the loss ({loss})" : $"the gradient of {grads.FirstNonFinitePath()}");
+        var (updates, opt) = Optimizer.Update(grads, s.Opt, s.Params);
+        var next = Optimizer.ApplyUpdates(s.Params, updates);
+        var paramNorm = s.Params.GlobalNorm();
+        var report = new StepReport(s.Step, double.CreateTruncating(loss), LearningRate(s.Step), grads.GlobalNorm(),
+            paramNorm > 0 ? updates.GlobalNorm() / paramNorm : 0, nonFinite, next.Digest());
+        return (new TrainState<T>(s.Step + 1, next, opt, s.Key, s.Cursor + 1), report);
+    }
+
+    /// <summary>The final state after a step on every batch, in order.</summary>
+    public TrainState<T> Fit(TrainState<T> initial, IEnumerable<TBatch> batches) =>
+        batches.Aggregate(initial, (s, b) => Step(s, b).State);
+
+    /// <summary>The state and report after each batch, computed lazily as the sequence is read.</summary>
+    public IEnumerable<(TrainState<T> State, StepReport Report)> Scan(TrainState<T> initial, IEnumerable<TBatch> batches)
+    {
+        var s = initial;
+        foreach (var b in batches)
+        {
+            var (next, report) = Step(s, b);
+            s = next;
+            yield return (next, report);
+        }
+    }
+}
