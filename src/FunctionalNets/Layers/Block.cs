@@ -23,11 +23,11 @@ public static class Block
     /// <c>r = ln1(x + attn(x)); y = ln2(r + mlp(r))</c>.
     /// </summary>
     public static Layer<T> Of<T>(string name, int heads, NormPlacement norm = NormPlacement.Pre, bool causal = true,
-        int? hidden = null, Layer<T>? activation = null, double dropout = 0)
+        int? hidden = null, Layer<T>? activation = null, double dropout = 0, LinearInit<T>? init = null)
         where T : unmanaged, IFloatingPointIeee754<T> => x =>
     {
-        var attn = SelfAttention.Of<T>("attn", heads, causal).Then(Regularize<T>(dropout));
-        var mlp = FeedForward.Of("mlp", x.Dim(-1), hidden, activation).Then(Regularize<T>(dropout));
+        var attn = SelfAttention.Of("attn", heads, causal, bias: true, init).Then(Regularize<T>(dropout));
+        var mlp = FeedForward.Of("mlp", x.Dim(-1), hidden, activation, init).Then(Regularize<T>(dropout));
         return Net.Scope(name, norm == NormPlacement.Pre
             ? from a in Norm.Layer<T>("ln1")(x)
               from h in attn(a)

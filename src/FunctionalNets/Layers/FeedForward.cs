@@ -9,9 +9,9 @@ public static class FeedForward
     /// A feed-forward block under <paramref name="name"/> with sub-layers <c>fc</c> (d → hidden) and <c>proj</c>
     /// (hidden → d); hidden defaults to 4d and the activation to ReLU.
     /// </summary>
-    public static Layer<T> Of<T>(string name, int d, int? hidden = null, Layer<T>? activation = null)
+    public static Layer<T> Of<T>(string name, int d, int? hidden = null, Layer<T>? activation = null, LinearInit<T>? init = null)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        Layer.Scope(name, Dense.Of<T>("fc", hidden ?? 4 * d)
+        Layer.Scope(name, Dense.Of("fc", hidden ?? 4 * d, init: init)
             .Then(activation ?? Ops.Relu.Apply)
-            .Then(Dense.Of<T>("proj", d)));
+            .Then(Dense.Of("proj", d, init: init)));
 }

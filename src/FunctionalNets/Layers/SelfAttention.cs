@@ -12,20 +12,21 @@ public static class SelfAttention
 {
     /// <summary>
     /// The layer <c>name</c> with sub-layers <c>wq</c>, <c>wk</c>, <c>wv</c> and <c>wo</c> (dense, with
-    /// biases when <paramref name="bias"/>); <paramref name="causal"/> lets position t attend only to ≤ t.
+    /// biases when <paramref name="bias"/>, initialised by <paramref name="init"/>); <paramref name="causal"/>
+    /// lets position t attend only to ≤ t.
     /// </summary>
-    public static Layer<T> Of<T>(string name, int heads, bool causal = true, bool bias = true)
+    public static Layer<T> Of<T>(string name, int heads, bool causal = true, bool bias = true, LinearInit<T>? init = null)
         where T : unmanaged, IFloatingPointIeee754<T> => x => Net.Scope(name,
         from c in Net.Pure<T, int>(Channels(name, x, heads))
-        from q in Dense.Of<T>("wq", c, bias)(x)
-        from k in Dense.Of<T>("wk", c, bias)(x)
-        from v in Dense.Of<T>("wv", c, bias)(x)
+        from q in Dense.Of("wq", c, bias, init)(x)
+        from k in Dense.Of("wk", c, bias, init)(x)
+        from v in Dense.Of("wv", c, bias, init)(x)
         from qh in SplitHeads(q, heads)
         from kh in SplitHeads(k, heads)
         from vh in SplitHeads(v, heads)
         from a in Attention.Apply(qh, kh, vh, causal)
         from m in MergeHeads(a)
-        from o in Dense.Of<T>("wo", c, bias)(m)
+        from o in Dense.Of("wo", c, bias, init)(m)
         select o);
 
     /// <summary>[B, T, C] → [B, H, T, C/H].</summary>

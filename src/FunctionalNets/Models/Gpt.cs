@@ -22,6 +22,7 @@ public sealed record GptConfig(int Vocab, int Context, int Channels, int Layers,
 /// <summary>
 /// A GPT-style language model: token + position embeddings, N blocks, a final layer norm and a head to
 /// vocabulary logits. Parameters: <c>wte</c>, <c>wpe</c>, <c>blocks/i/…</c>, <c>ln_f/…</c>, <c>head/w</c>.
+/// Initialisation as GPT-2: embeddings and linear weights N(0, 0.02), biases 0, layer norms g = 1, b = 0.
 /// </summary>
 public static class Gpt
 {
@@ -32,7 +33,7 @@ public static class Gpt
         if (ids.Rank != 2)
             throw new ArgumentException($"gpt: expected ids [batch, tokens], got {ids.Shape}");
         var blocks = Layer.Scope("blocks", Layer.Repeat(cfg.Layers,
-            _ => Block.Of<T>("", cfg.Heads, cfg.Norm, causal: true, cfg.Hidden, GeluTanh, cfg.Dropout)));
+            _ => Block.Of("", cfg.Heads, cfg.Norm, causal: true, cfg.Hidden, GeluTanh, cfg.Dropout, LinearInit<T>.Gpt())));
         return from tok in Embeddings.Tokens<T>("wte", ids, cfg.Vocab, cfg.Channels)
                from pos in Embeddings.Positions<T>("wpe", ids.Dim(1), cfg.Context, cfg.Channels)
                from x in Add.Apply(tok, pos)
@@ -59,5 +60,5 @@ public static class Gpt
               from w in Transpose.Apply(wte, 1, 0)
               from y in MatMul.Apply(x, w)
               select y
-            : Dense.Of<T>("head", cfg.Vocab, bias: false, weight: Embeddings.DefaultInit<T>())(x);
+            : Dense.Of("head", cfg.Vocab, bias: false, LinearInit<T>.Gpt())(x);
 }
