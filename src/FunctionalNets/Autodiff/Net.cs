@@ -65,7 +65,7 @@ public static class Net
             if (s.Params.Tensors.TryGetValue(path, out var found))
             {
                 if (found.Shape != shape)
-                    throw new ArgumentException($"{path}: expected {shape}, got {found.Shape}");
+                    throw new ArgumentException($"{path}: expected {found.Shape}, got {shape} from the input");
                 value = found;
             }
             else if (s.InitKey is { } root)
@@ -81,9 +81,9 @@ public static class Net
             return (v, s with { Params = ps, ParamSlots = s.ParamSlots.Add(path, v.Id), NextSlot = s.NextSlot + 1 });
         });
 
-    /// <summary>Runs <paramref name="inner"/> with <paramref name="name"/> appended to the parameter path.</summary>
+    /// <summary>Runs <paramref name="inner"/> with <paramref name="name"/> appended to the parameter path (an empty name adds nothing).</summary>
     public static Net<T, A> Scope<T, A>(string name, Net<T, A> inner)
-        where T : unmanaged, INumber<T> => new(s =>
+        where T : unmanaged, INumber<T> => name.Length == 0 ? inner : new(s =>
         {
             var (a, s1) = inner.Run(s with { Scope = s.Scope + name + "/" });
             return (a, s1 with { Scope = s.Scope });
