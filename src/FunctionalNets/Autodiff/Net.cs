@@ -50,6 +50,17 @@ public static class Net
     public static Net<T, Var<T>> Const<T>(Tensor<T> value)
         where T : unmanaged, INumber<T> => new(s => (new Var<T>(s.NextSlot, value), s with { NextSlot = s.NextSlot + 1 }));
 
+    /// <summary>Reads an existing parameter <paramref name="name"/> under the current scope, whatever its shape (fixed, given weights).</summary>
+    public static Net<T, Var<T>> Param<T>(string name)
+        where T : unmanaged, INumber<T> => new(s =>
+        {
+            var path = s.Scope + name;
+            if (s.ParamSlots.TryGetValue(path, out var slot))
+                return (new Var<T>(slot, s.Params[path]), s);
+            var v = new Var<T>(s.NextSlot, s.Params[path]);
+            return (v, s with { ParamSlots = s.ParamSlots.Add(path, v.Id), NextSlot = s.NextSlot + 1 });
+        });
+
     /// <summary>
     /// Reads the parameter <paramref name="name"/> under the current scope. In init mode a missing parameter is
     /// created by <paramref name="init"/> from the key <c>root ⊕ path</c>; otherwise its shape must match.
