@@ -50,6 +50,17 @@ public static class Net
     public static Net<T, Var<T>> Const<T>(Tensor<T> value)
         where T : unmanaged, INumber<T> => new(s => (new Var<T>(s.NextSlot, value), s with { NextSlot = s.NextSlot + 1 }));
 
+    /// <summary>Reads an existing parameter <paramref name="name"/> under the current scope, whatever its shape (fixed, given weights).</summary>
+    public static Net<T, Var<T>> Param<T>(string name)
+        where T : unmanaged, INumber<T> => new(s =>
+        {
+            var path = s.Scope + name;
+            if (s.ParamSlots.TryGetValue(path, out var slot))
+                return (new Var<T>(slot, s.Params[path]), s);
+            var v = new Var<T>(s.NextSlot, s.Params[path]);
+            return (v, s with { ParamSlots = s.ParamSlots.Add(path, v.Id), NextSlot = s.NextSlot + 1 });
+        });
+
     /// <summary>
     /// Reads the parameter <paramref name="name"/> under the current scope. In init mode a missing parameter is
     /// created by <paramref name="init"/> from the key <c>root ⊕ path</c>; otherwise its shape must match.
@@ -65,7 +76,7 @@ public static class Net
             if (s.Params.Tensors.TryGetValue(path, out var found))
             {
                 if (found.Shape != shape)
-                    throw new ArgumentException($"{path}: expected {shape}, got {found.Shape}");
+                    throw new ArgumentException($"{path}: expected {found.Shape}, got {shape} from the input");
                 value = found;
             }
             else if (s.InitKey is { } root)
@@ -81,9 +92,9 @@ public static class Net
             return (v, s with { Params = ps, ParamSlots = s.ParamSlots.Add(path, v.Id), NextSlot = s.NextSlot + 1 });
         });
 
-    /// <summary>Runs <paramref name="inner"/> with <paramref name="name"/> appended to the parameter path.</summary>
+    /// <summary>Runs <paramref name="inner"/> with <paramref name="name"/> appended to the parameter path (an empty name adds nothing).</summary>
     public static Net<T, A> Scope<T, A>(string name, Net<T, A> inner)
-        where T : unmanaged, INumber<T> => new(s =>
+        where T : unmanaged, INumber<T> => name.Length == 0 ? inner : new(s =>
         {
             var (a, s1) = inner.Run(s with { Scope = s.Scope + name + "/" });
             return (a, s1 with { Scope = s.Scope });
