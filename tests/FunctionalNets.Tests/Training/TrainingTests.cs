@@ -1,0 +1,124 @@
+using CsCheck;
+using FunctionalNets.Autodiff;
+using FunctionalNets.Layers;
+using FunctionalNets.Ops;
+using FunctionalNets.Optim;
+using FunctionalNets.Params;
+using FunctionalNets.Random;
+using FunctionalNets.Tensors;
+using FunctionalNets.Training;
+
+namespace FunctionalNets.Tests.Training;
+
+public class TrainingTests
+{
+    private static readonly Layer<double> Mlp = Layer.Sequence(Dense.Of<double>("fc1", 6), Tanh.Apply, Dense.Of<double>("fc2", 3));
+    private static readonly Tensor<double> Xs = Sample.Normal<double>(Key.FromSeed(11), [8, 4]);
+    private static readonly Tensor<int> Ys = Sample.Integers(Key.FromSeed(12), [8], 3);
+
+    private static Net<double, Var<double>> Loss(int[] rows) =>
+        from logits in Mlp.On(Gather.Forward(Xs, Tensor.Vector<int>(rows)))
+        from loss in CrossEntropy.Apply(logits, Gather.Forward(Ys.Convert<int, double>(), Tensor.Vector<int>(rows)).Convert<double, int>())
+        select loss;
+
+    private static Trainer<double, int[]> Trainer(Schedule? lr = null) =>
+        new(Loss, Optimizer.Adam<double>(lr ?? Schedules.Constant(0.01)), lr ?? Schedules.Constant(0.01));
+
+    private static TrainState<double> Start() =>
+        TrainState<double>.Start(Net.Init(Loss([0]), Key.FromSeed(13)), Trainer().Optimizer, Key.FromSeed(14));
+
+    private static IEnumerable<int[]> Batches(int epochs) => Epochs.Batches(Key.FromSeed(15), 8, 4, epochs);
+
+    [Fact]
+    public void Batch_gradient_is_the_mean_of_per_example_gradients()
+    {
+        var p = Start().Params;
+        int[] rows = [0, 3, 5];
+        var (_, batch) = Grad.ValueAndGrad(Loss(rows), p);
+        var each = rows.Select(r => Grad.ValueAndGrad(Loss([r]), p).Grads).ToArray();
+        foreach (var path in p.Paths)
+        {
+            var mean = Tensor.Build<double>(p[path].Shape, m =>
+            {
+                for (var i = 0; i < m.Length; i++) m[i] = each.Sum(g => g[path].Span[i]) / rows.Length;
+            });
+            Assert.True(batch[path].AllClose(mean, 1e-12, 1e-14), path);
+        }
+    }
+
+    [Fact]
+    public void Each_epoch_is_a_permutation() =>
+        Gen.Select(Gen.Int[1, 200], Gen.ULong).Sample((n, seed) =>
+        {
+            var order = Epochs.Shuffle(Key.FromSeed(seed), n);
+            return order.Order().SequenceEqual(Enumerable.Range(0, n));
+        });
+
+    [Fact]
+    public void Epoch_batches_cover_the_data_once_per_epoch()
+    {
+        var batches = Epochs.Batches(Key.FromSeed(3), 10, 4, epochs: 2).ToList();
+        Assert.Equal([4, 4, 2, 4, 4, 2], batches.Select(b => b.Length));
+        Assert.Equal(Enumerable.Range(0, 10), batches.Take(3).SelectMany(b => b).Order());
+        Assert.NotEqual(batches.Take(3).SelectMany(b => b), batches.Skip(3).SelectMany(b => b));
+    }
+
+    [Fact]
+    public void Fit_equals_the_last_state_of_Scan_and_the_loss_falls()
+    {
+        var trainer = Trainer();
+        var fitted = trainer.Fit(Start(), Batches(30));
+        var scanned = trainer.Scan(Start(), Batches(30)).ToList();
+        Assert.True(fitted.Params.Equals(scanned[^1].State.Params));
+        Assert.Equal(60, fitted.Step);
+        Assert.True(scanned[^1].Report.Loss < 0.5 * scanned[0].Report.Loss);
+    }
+
+    [Fact]
+    public void Training_k_steps_then_continuing_equals_training_straight_through()
+    {
+        var trainer = Trainer();
+        var batches = Batches(5).ToList();
+        var straight = trainer.Fit(Start(), batches);
+        var half = trainer.Fit(Start(), batches.Take(4));
+        var resumed = trainer.Fit(half, batches.Skip(4));
+        Assert.Equal(straight.Params.Digest(), resumed.Params.Digest());
+        Assert.Equal(straight.Step, resumed.Step);
+    }
+
+    [Fact]
+    public void Same_seed_gives_bit_identical_parameters_across_runs()
+    {
+        var a = Trainer().Fit(Start(), Batches(3));
+        var b = Trainer().Fit(Start(), Batches(3));
+        Assert.Equal(a.Params.Digest(), b.Params.Digest());
+    }
+
+    [Fact]
+    public void Reports_carry_the_scheduled_learning_rate()
+    {
+        var lr = Schedules.LinearWarmup(0.01, 4);
+        var reports = Trainer(lr).Scan(Start(), Batches(2)).Select(r => r.Report).ToList();
+        Assert.Equal(Enumerable.Range(0, 4).Select(i => lr(i)), reports.Select(r => r.LearningRate));
+        Assert.All(reports, r => Assert.True(r.GradNorm > 0 && r.NonFinite == 0));
+    }
+
+    [Fact]
+    public void Non_finite_loss_stops_training_naming_the_step()
+    {
+        var p = Start();
+        var poisoned = p with { Params = p.Params.With("fc2/b", Tensor.Full<double>([3], double.NaN)) };
+        var ex = Assert.Throws<NonFiniteException>(() => Trainer().Step(poisoned, [0, 1]));
+        Assert.Contains("step 0", ex.Message);
+    }
+
+    [Fact]
+    public void Non_finite_gradient_names_the_parameter_path()
+    {
+        var p = Start();
+        var poisoned = p with { Params = p.Params.With("fc2/w", Tensor.Full<double>([6, 3], double.PositiveInfinity)) };
+        var guarded = Trainer() with { Loss = rows => from l in Loss(rows) select l };
+        var ex = Assert.ThrowsAny<NonFiniteException>(() => guarded.Step(poisoned, [0]));
+        Assert.Contains("step 0", ex.Message);
+    }
+}
