@@ -8,8 +8,8 @@ namespace FunctionalNets.Ops;
 /// <summary>Natural logarithm <c>y = ln x</c>, elementwise.</summary>
 /// <remarks>
 /// VJP: <c>dx = dy / x</c>. Residuals: x. Outside the domain the IEEE values pass through, unclamped:
-/// ln 0 = −∞ (and dx = dy/0 = ±∞, NaN where dy = 0), ln x = NaN for x &lt; 0 (dx finite but meaningless there),
-/// ln(+∞) = +∞.
+/// ln 0 = −∞ with dx = dy/0 = ±∞ (NaN where dy = 0); ln x = NaN for x &lt; 0, where dx = dy/x is still
+/// computed (the NaN in the forward already marks the point); ln(+∞) = +∞.
 /// </remarks>
 public static class Log
 {

@@ -1,5 +1,7 @@
 using CsCheck;
+using FunctionalNets.Autodiff;
 using FunctionalNets.Ops;
+using FunctionalNets.Params;
 using FunctionalNets.Tensors;
 using FunctionalNets.Testing;
 
@@ -72,5 +74,22 @@ public class PowerTests
     {
         var ex = Assert.Throws<ArgumentException>(() => Power.Vjp(Tensor.Zeros<double>([2]), Tensor.Zeros<double>([3]), 2.0));
         Assert.Equal("Power: shapes must match, got [2] and [3]", ex.Message);
+    }
+
+    [Fact]
+    public void Power_and_Scale_apply_close_over_their_constants_hand_checked()
+    {
+        // loss = Σ 2·w³: dloss/dw = 6w² = [6, 24, 54].
+        var ps = Params<double>.Empty.With("w", Tensor.Vector(1.0, -2, 3));
+        Initializer<double> none = (_, s) => Tensor.Zeros<double>(s);
+        var loss =
+            from w in Net.Param("w", [3], none)
+            from cube in Power.Apply(w, 3.0)
+            from twice in Scale.Apply(cube, 2.0)
+            from l in Sum.Apply(twice)
+            select l;
+        var (value, grads) = Grad.ValueAndGrad(loss, ps);
+        Assert.Equal(2.0 * (1 - 8 + 27), value);
+        Assert.Equal(Tensor.Vector(6.0, 24, 54), grads["w"]);
     }
 }
