@@ -108,4 +108,24 @@ public class OptimizerTests
         }
         Assert.True(pf.Map((_, t) => t.ToDouble()).Tensors.All(kv => kv.Value.AllClose(pd[kv.Key], rtol: 1e-5, atol: 1e-6)));
     }
+
+    [Fact]
+    public void Adam_minimises_a_quadratic_as_a_fold()
+    {
+        // The fold from docs/optimizers.md on f(w) = ½‖w − 3‖², whose gradient is w − 3.
+        static Tensor<double> Gradient(Tensor<double> w) => Tensor.Build<double>(w.Shape, g =>
+        {
+            for (var i = 0; i < g.Length; i++) g[i] = w.Span[i] - 3;
+        });
+        var p0 = P0;
+        var opt = Optimizer.Adam<double>(0.1);
+        var (p, s) = Enumerable.Range(0, 200).Aggregate((p0, opt.Init(p0)), (acc, _) =>
+        {
+            var grads = acc.Item1.Map((_, w) => Gradient(w));
+            var (u, s1) = opt.Update(grads, acc.Item2, acc.Item1);
+            return (Optimizer.ApplyUpdates(acc.Item1, u), s1);
+        });
+        Assert.Equal(200, s.Step);
+        Assert.All(Flat(p), w => Assert.InRange(w, 2.99, 3.01));
+    }
 }
