@@ -24,21 +24,21 @@ public static class GeluTanh
 
     /// <summary><c>y = x·σ(2u)</c>.</summary>
     public static Tensor<T> Forward<T>(Tensor<T> x)
-        where T : unmanaged, IFloatingPointIeee754<T> => Tensor.Build<T>(x.Shape, y =>
-        {
-            Gate(x.Span, y);
-            Map.Binary<Times<T>, T>(x.Span, y, y);
-        });
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var s = Gate(x);
+        return Tensor.Build<T>(x.Shape, y => Map.Binary<Times<T>, T>(x.Span, s.Span, y));
+    }
 
     /// <summary><c>dx = dy·(s + x·s·(1 − s)·2u′)</c>.</summary>
     public static Tensor<T> Vjp<T>(Tensor<T> x, Tensor<T> dy)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Check.SameShape(nameof(GeluTanh), x, dy);
+        var s = Gate(x);
         return Tensor.Build<T>(x.Shape, dx =>
         {
-            Gate(x.Span, dx);
-            Map.Binary<Slope<T>, T>(x.Span, dx, dx);
+            Map.Binary<Slope<T>, T>(x.Span, s.Span, dx);
             TensorPrimitives.Multiply<T>(dx, dy.Span, dx);
         });
     }
@@ -48,11 +48,11 @@ public static class GeluTanh
         where T : unmanaged, IFloatingPointIeee754<T> => Net.Unary(nameof(GeluTanh), x, Forward, (v, _, dy) => Vjp(v, dy));
 
     /// <summary><c>s = σ(2u) = σ(x·(2C + 2C·A·x²))</c>.</summary>
-    private static void Gate<T>(ReadOnlySpan<T> x, Span<T> s)
+    private static Tensor<T> Gate<T>(Tensor<T> x)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        Map.Unary<TwoU<T>, T>(x, s);
-        Sigmoid.Into<T>(s, s);
+        var twoU = Tensor.Build<T>(x.Shape, t => Map.Unary<TwoU<T>, T>(x.Span, t));
+        return Tensor.Build<T>(x.Shape, s => Sigmoid.Into(twoU.Span, s));
     }
 
     /// <summary>The constants in T: <c>2C</c>, <c>2C·A</c>, <c>3A</c> with <c>C = √(2/π)</c>.</summary>

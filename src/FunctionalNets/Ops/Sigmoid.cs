@@ -32,7 +32,7 @@ public static class Sigmoid
     public static Net<T, Var<T>> Apply<T>(Var<T> x)
         where T : unmanaged, IFloatingPointIeee754<T> => Net.Unary(nameof(Sigmoid), x, Forward, (_, y, dy) => Vjp(y, dy));
 
-    /// <summary>Writes <c>σ(x)</c> to <paramref name="y"/> (same length) in the stable form.</summary>
+    /// <summary>Writes <c>σ(x)</c> to <paramref name="y"/> (same length, not overlapping x: x is read again after y is written) in the stable form.</summary>
     internal static void Into<T>(ReadOnlySpan<T> x, Span<T> y)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
