@@ -12,8 +12,8 @@ namespace FunctionalNets.Ops;
 /// <remarks>
 /// VJP: <c>dx = dy·(Φ(x) + x·φ(x))</c> with <c>φ(x) = e^{−x²/2}/√(2π)</c>, the exact derivative (no
 /// approximation of erf enters it: Φ is accurate to double precision). Special values: <c>gelu(−∞) = 0</c>,
-/// <c>gelu(+∞) = +∞</c>, slope 0 and 1 there; NaN stays NaN. Computed per element in double (about 50 ns each);
-/// use <see cref="GeluTanh"/> where that matters.
+/// <c>gelu(+∞) = +∞</c>, slope 0 and 1 there; NaN stays NaN. Computed one element at a time in double, several
+/// times slower than the vectorised <see cref="GeluTanh"/>; use that where speed matters more than the exact form.
 /// </remarks>
 public static class Gelu
 {
