@@ -81,7 +81,14 @@ public static class Net
             }
             else if (s.InitKey is { } root)
             {
-                value = init(root.FoldIn(path), shape);
+                try
+                {
+                    value = init(root.FoldIn(path), shape);
+                }
+                catch (ArgumentException e)
+                {
+                    throw new ArgumentException($"{path}: {e.Message}", e);
+                }
                 if (value.Shape != shape)
                     throw new ArgumentException($"{path}: initializer gave {value.Shape}, expected {shape}");
                 ps = ps.With(path, value);

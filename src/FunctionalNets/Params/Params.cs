@@ -1,7 +1,11 @@
+using System.Buffers.Binary;
 using System.Collections.Immutable;
 using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using System.Text;
 using FunctionalNets.Tensors;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace FunctionalNets.Params;
 
@@ -42,11 +46,86 @@ public sealed record Params<T>(ImmutableSortedDictionary<string, Tensor<T>> Tens
         where TOut : unmanaged, INumber<TOut> =>
         Params<TOut>.Of(Tensors.Select(kv => KeyValuePair.Create(kv.Key, f(kv.Key, kv.Value))));
 
-    /// <summary>A new tree combining two trees with the same paths; the error names the first path that differs.</summary>
-    public Params<T> Zip(Params<T> other, Func<string, Tensor<T>, Tensor<T>, Tensor<T>> f)
+    /// <summary>A new tree combining two trees with the same paths and shapes; the error names <paramref name="op"/> and the first path that differs.</summary>
+    public Params<T> Zip(Params<T> other, Func<string, Tensor<T>, Tensor<T>, Tensor<T>> f, string op = "Params.Zip")
     {
-        RequireSamePaths(other, "Params.Zip");
+        RequireSamePaths(other, op);
         return Of(Tensors.Select(kv => KeyValuePair.Create(kv.Key, f(kv.Key, kv.Value, other.Tensors[kv.Key]))));
+    }
+
+    /// <summary>A new tree combining three trees with the same paths and shapes; the error names <paramref name="op"/> and the first path that differs.</summary>
+    public Params<T> Zip(Params<T> b, Params<T> c, Func<string, Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>> f, string op = "Params.Zip")
+    {
+        RequireSamePaths(b, op);
+        RequireSamePaths(c, op);
+        return Of(Tensors.Select(kv => KeyValuePair.Create(kv.Key, f(kv.Key, kv.Value, b.Tensors[kv.Key], c.Tensors[kv.Key]))));
+    }
+
+    /// <summary>Elementwise sum <c>this + other</c> of two trees with the same paths and shapes (applying updates to parameters).</summary>
+    public Params<T> Add(Params<T> other) =>
+        Zip(other, (_, x, y) => Tensor.Build<T>(x.Shape, z => TensorPrimitives.Add(x.Span, y.Span, z)), "Params.Add");
+
+    /// <summary>Every element multiplied by <paramref name="factor"/>.</summary>
+    public Params<T> Scale(T factor) => Map((_, x) => Tensor.Build<T>(x.Shape, y => TensorPrimitives.Multiply(x.Span, factor, y)));
+
+    /// <summary>A tree of zeros with the same paths and shapes (the start of an optimizer's moments).</summary>
+    public Params<T> ZerosLike() => Map((_, x) => Tensor.Zeros<T>(x.Shape));
+
+    /// <summary>
+    /// The global L2 norm <c>√(Σ x²)</c> over every element, accumulated in double in path order, then index order.
+    /// </summary>
+    /// <remarks>
+    /// A plain sequential sum, not a vectorised one, so the result is the same bits on every machine. NaN if any
+    /// element is NaN; overflows to ∞ only past <c>√(double.MaxValue)</c>.
+    /// </remarks>
+    public double GlobalNorm()
+    {
+        var sum = 0.0;
+        foreach (var t in Tensors.Values)
+            foreach (var x in t.Span)
+            {
+                var v = double.CreateTruncating(x);
+                sum += v * v;
+            }
+        return Math.Sqrt(sum);
+    }
+
+    /// <summary>The number of elements that are NaN or ±∞.</summary>
+    public long NonFiniteCount()
+    {
+        long count = 0;
+        foreach (var t in Tensors.Values)
+            foreach (var x in t.Span)
+                if (!T.IsFinite(x)) count++;
+        return count;
+    }
+
+    /// <summary>
+    /// SHA-256 as 64 lowercase hex digits over, for each path in order: the UTF-8 byte length of the path (int32
+    /// little-endian), its bytes, the rank (int32), each dimension (int32), then the elements' raw little-endian bytes.
+    /// </summary>
+    /// <remarks>Two trees have the same digest exactly when they hold the same paths, shapes and bit patterns (NaN payloads and −0 included).</remarks>
+    public string Digest()
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var (path, t) in Tensors)
+        {
+            var name = Encoding.UTF8.GetBytes(path);
+            AppendInt32(sha, name.Length);
+            sha.AppendData(name);
+            AppendInt32(sha, t.Rank);
+            foreach (var d in t.Shape) AppendInt32(sha, d);
+            // The in-memory layout is little-endian on the platforms FunctionalNets supports (x64, Arm64).
+            sha.AppendData(MemoryMarshal.AsBytes(t.Span));
+        }
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
+
+    private static void AppendInt32(IncrementalHash sha, int value)
+    {
+        Span<byte> word = stackalloc byte[4];
+        BinaryPrimitives.WriteInt32LittleEndian(word, value);
+        sha.AppendData(word);
     }
 
     /// <summary>Folds over (path, tensor) in path order.</summary>

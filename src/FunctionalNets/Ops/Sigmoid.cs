@@ -1,0 +1,60 @@
+using System.Numerics;
+using System.Runtime.Intrinsics;
+using FunctionalNets.Autodiff;
+using FunctionalNets.Kernels;
+using FunctionalNets.Tensors;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+
+namespace FunctionalNets.Ops;
+
+/// <summary>Logistic sigmoid <c>y = σ(x) = 1 / (1 + e^{−x})</c>, elementwise, computed without overflow.</summary>
+/// <remarks>
+/// The exponential is only ever taken of <c>−|x|</c>: <c>σ(x) = 1 / (1 + e^{−x})</c> for x ≥ 0 and
+/// <c>e^{x} / (1 + e^{x})</c> for x &lt; 0, so no intermediate overflows and both tails keep their relative
+/// accuracy. <c>σ(±∞) = 1, 0</c>; NaN stays NaN.
+/// VJP: <c>dx = dy·y·(1 − y)</c>, from the output, so x is not kept.
+/// </remarks>
+public static class Sigmoid
+{
+    /// <summary><c>y = σ(x)</c>.</summary>
+    public static Tensor<T> Forward<T>(Tensor<T> x)
+        where T : unmanaged, IFloatingPointIeee754<T> => Tensor.Build<T>(x.Shape, y => Into(x.Span, y));
+
+    /// <summary><c>dx = dy·y·(1 − y)</c> given the forward output <paramref name="y"/>.</summary>
+    public static Tensor<T> Vjp<T>(Tensor<T> y, Tensor<T> dy)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Check.SameShape(nameof(Sigmoid), y, dy);
+        return Tensor.Build<T>(y.Shape, dx => Map.Binary<SigmoidGrad<T>, T>(y.Span, dy.Span, dx));
+    }
+
+    /// <summary>Sigmoid on the tape.</summary>
+    public static Net<T, Var<T>> Apply<T>(Var<T> x)
+        where T : unmanaged, IFloatingPointIeee754<T> => Net.Unary(nameof(Sigmoid), x, Forward, (_, y, dy) => Vjp(y, dy));
+
+    /// <summary>Writes <c>σ(x)</c> to <paramref name="y"/> (same length, not overlapping x: x is read again after y is written) in the stable form.</summary>
+    internal static void Into<T>(ReadOnlySpan<T> x, Span<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        TensorPrimitives.Abs(x, y);
+        TensorPrimitives.Negate<T>(y, y);
+        TensorPrimitives.Exp<T>(y, y); // e = e^{−|x|} ∈ [0, 1]
+        Map.Binary<FromExp<T>, T>(x, y, y);
+    }
+
+    /// <summary><c>σ(x)</c> from <c>e = e^{−|x|}</c>: <c>1/(1+e)</c> for x ≥ 0, <c>e/(1+e)</c> for x &lt; 0.</summary>
+    private readonly struct FromExp<T> : IBinaryOp<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static T Invoke(T x, T e) => (x >= T.Zero ? T.One : e) / (T.One + e);
+        public static Vector512<T> Invoke(Vector512<T> x, Vector512<T> e) =>
+            Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(x, Vector512<T>.Zero), Vector512<T>.One, e) / (Vector512<T>.One + e);
+    }
+
+    private readonly struct SigmoidGrad<T> : IBinaryOp<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static T Invoke(T y, T g) => g * y * (T.One - y);
+        public static Vector512<T> Invoke(Vector512<T> y, Vector512<T> g) => g * y * (Vector512<T>.One - y);
+    }
+}

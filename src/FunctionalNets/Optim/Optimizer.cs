@@ -1,0 +1,108 @@
+using System.Collections.Immutable;
+using System.Numerics;
+using FunctionalNets.Params;
+using FunctionalNets.Tensors;
+
+namespace FunctionalNets.Optim;
+
+/// <summary>
+/// Gradient transformations (Optax verbs: <c>ScaleByAdam</c>, <c>ClipByGlobalNorm</c>, …), their composition and
+/// the usual optimizers as chains of them (nouns: <c>Sgd</c>, <c>Adam</c>, <c>AdamW</c>).
+/// </summary>
+/// <remarks>
+/// Update arithmetic is elementwise in <c>T</c> with hyperparameters rounded to <c>T</c>
+/// once, in the order each member documents; the only reduction, the global norm, sums in path order and then index
+/// order. So an update is the same bits on every machine and thread count.
+/// </remarks>
+public static partial class Optimizer
+{
+    /// <summary><c>params + updates</c>, elementwise: the one way updates reach the parameters.</summary>
+    public static Params<T> ApplyUpdates<T>(Params<T> parameters, Params<T> updates)
+        where T : unmanaged, IFloatingPointIeee754<T> => parameters.Add(updates);
+
+    /// <summary>Passes the updates through unchanged: <c>u = g</c>.</summary>
+    public static Transform<T> Identity<T>()
+        where T : unmanaged, IFloatingPointIeee754<T> => Stateless<T>((g, _, _) => g);
+
+    /// <summary>
+    /// Runs <paramref name="transforms"/> in order, each on the previous one's updates:
+    /// <c>u = tₙ(…t₂(t₁(g)))</c>. The state of member <c>i</c> lives under the names prefixed <c>i/</c>.
+    /// </summary>
+    public static Transform<T> Chain<T>(params Transform<T>[] transforms)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var members = transforms.ToImmutableArray();
+        return new Transform<T>(
+            p => new OptState<T>(0, Merge(members.Select(t => t.Init(p)))),
+            (g, s, p) =>
+            {
+                var updates = g;
+                var states = new OptState<T>[members.Length];
+                for (var i = 0; i < members.Length; i++)
+                    (updates, states[i]) = members[i].Update(updates, Member(s, i), p);
+                return (updates, new OptState<T>(s.Step + 1, Merge(states)));
+            });
+    }
+
+    /// <summary>Stochastic gradient descent: <c>u = −lr(t)·g</c>.</summary>
+    public static Transform<T> Sgd<T>(Schedule lr)
+        where T : unmanaged, IFloatingPointIeee754<T> => ScaleByLearningRate<T>(lr);
+
+    /// <summary>Stochastic gradient descent with a constant learning rate: <c>u = −lr·g</c>.</summary>
+    public static Transform<T> Sgd<T>(double lr)
+        where T : unmanaged, IFloatingPointIeee754<T> => Sgd<T>(Schedules.Constant(lr));
+
+    /// <summary>
+    /// SGD with momentum, as PyTorch's <c>SGD(momentum = β, nesterov)</c>: <c>Chain(Trace(β, nesterov), ScaleByLearningRate(lr))</c>.
+    /// </summary>
+    public static Transform<T> Momentum<T>(Schedule lr, double beta = 0.9, bool nesterov = false)
+        where T : unmanaged, IFloatingPointIeee754<T> => Chain(Trace<T>(beta, nesterov), ScaleByLearningRate<T>(lr));
+
+    /// <summary>SGD with momentum and a constant learning rate.</summary>
+    public static Transform<T> Momentum<T>(double lr, double beta = 0.9, bool nesterov = false)
+        where T : unmanaged, IFloatingPointIeee754<T> => Momentum<T>(Schedules.Constant(lr), beta, nesterov);
+
+    /// <summary>Adam (Kingma and Ba, 2015): <c>Chain(ScaleByAdam(β₁, β₂, ε), ScaleByLearningRate(lr))</c>.</summary>
+    public static Transform<T> Adam<T>(Schedule lr, double b1 = 0.9, double b2 = 0.999, double eps = 1e-8)
+        where T : unmanaged, IFloatingPointIeee754<T> => Chain(ScaleByAdam<T>(b1, b2, eps), ScaleByLearningRate<T>(lr));
+
+    /// <summary>Adam with a constant learning rate.</summary>
+    public static Transform<T> Adam<T>(double lr, double b1 = 0.9, double b2 = 0.999, double eps = 1e-8)
+        where T : unmanaged, IFloatingPointIeee754<T> => Adam<T>(Schedules.Constant(lr), b1, b2, eps);
+
+    /// <summary>
+    /// AdamW (Loshchilov and Hutter, 2019), decoupled weight decay as in PyTorch:
+    /// <c>p ← p − lr(t)·(m̂/(√v̂ + ε) + wd·p)</c> for parameters the mask selects;
+    /// <c>Chain(ScaleByAdam, AddDecayedWeights(wd, mask), ScaleByLearningRate(lr))</c>.
+    /// </summary>
+    /// <remarks>The default mask decays every parameter, as PyTorch and Optax do; pass <see cref="ParamMask.MatricesOnly{T}"/> to exempt biases and norm gains.</remarks>
+    public static Transform<T> AdamW<T>(Schedule lr, double weightDecay = 0.01, double b1 = 0.9, double b2 = 0.999, double eps = 1e-8,
+        Func<string, Tensor<T>, bool>? mask = null)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Chain(ScaleByAdam<T>(b1, b2, eps), AddDecayedWeights(weightDecay, mask), ScaleByLearningRate<T>(lr));
+
+    /// <summary>AdamW with a constant learning rate.</summary>
+    public static Transform<T> AdamW<T>(double lr, double weightDecay = 0.01, double b1 = 0.9, double b2 = 0.999, double eps = 1e-8,
+        Func<string, Tensor<T>, bool>? mask = null)
+        where T : unmanaged, IFloatingPointIeee754<T> => AdamW(Schedules.Constant(lr), weightDecay, b1, b2, eps, mask);
+
+    // A transformation with no trees: Init gives the empty state, Update only counts the step.
+    private static Transform<T> Stateless<T>(Func<Params<T>, OptState<T>, Params<T>, Params<T>> update)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        new(_ => OptState<T>.Empty, (g, s, p) => (update(g, s, p), s with { Step = s.Step + 1 }));
+
+    // Member i's view of a chain's state: its own trees with the "i/" prefix removed, and the chain's step.
+    private static OptState<T> Member<T>(OptState<T> chain, int i)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var prefix = $"{i}/";
+        var own = chain.Slots.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal))
+            .Select(kv => KeyValuePair.Create(kv.Key[prefix.Length..], kv.Value));
+        return new OptState<T>(chain.Step, ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, own));
+    }
+
+    private static ImmutableSortedDictionary<string, Params<T>> Merge<T>(IEnumerable<OptState<T>> members)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal,
+            members.SelectMany((s, i) => s.Slots.Select(kv => KeyValuePair.Create($"{i}/{kv.Key}", kv.Value))));
+}

@@ -1,0 +1,53 @@
+using System.Numerics;
+using FunctionalNets.Tensors;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+
+namespace FunctionalNets.Optim;
+
+public static partial class Optimizer
+{
+    /// <summary>
+    /// Adam's scaling with bias correction, at update number <c>t</c> (from 1):
+    /// <c>m ← β₁·m + (1 − β₁)·g</c>, <c>v ← β₂·v + (1 − β₂)·g²</c>, <c>u = m̂/(√v̂ + ε)</c> with
+    /// <c>m̂ = m/(1 − β₁ᵗ)</c>, <c>v̂ = v/(1 − β₂ᵗ)</c>. The moments are the trees <c>mu</c> and <c>nu</c>, zeros at first.
+    /// </summary>
+    /// <remarks>
+    /// Elementwise order: <c>m = m·β₁ + g·(1 − β₁)</c>; <c>v = v·β₂ + (g·g)·(1 − β₂)</c>; <c>u = (m/(√(v/(1 − β₂ᵗ)) + ε))/(1 − β₁ᵗ)</c>,
+    /// the bias corrections computed in double. With <c>ε = 0</c> a zero gradient at the first step gives NaN (0/0).
+    /// </remarks>
+    public static Transform<T> ScaleByAdam<T>(double b1 = 0.9, double b2 = 0.999, double eps = 1e-8)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!(b1 >= 0 && b1 < 1) || !(b2 >= 0 && b2 < 1) || !(eps >= 0 && double.IsFinite(eps)))
+            throw new ArgumentException($"Optimizer.ScaleByAdam: need 0 ≤ b1, b2 < 1 and a finite eps ≥ 0, got b1 {b1}, b2 {b2}, eps {eps}");
+        var (beta1, keep1, beta2, keep2, epsilon) =
+            (T.CreateTruncating(b1), T.CreateTruncating(1 - b1), T.CreateTruncating(b2), T.CreateTruncating(1 - b2), T.CreateTruncating(eps));
+        return new Transform<T>(
+            p => OptState<T>.Empty.With("mu", p.ZerosLike()).With("nu", p.ZerosLike()),
+            (g, s, _) =>
+            {
+                var t = s.Step + 1;
+                var (c1, c2) = (T.CreateTruncating(1 - Math.Pow(b1, t)), T.CreateTruncating(1 - Math.Pow(b2, t)));
+                var mu = s["mu"].Zip(g, (_, m, x) => Tensor.Build<T>(m.Shape, y =>
+                {
+                    TensorPrimitives.Multiply(x.Span, keep1, y);
+                    TensorPrimitives.MultiplyAdd(m.Span, beta1, y, y);
+                }), nameof(ScaleByAdam));
+                var nu = s["nu"].Zip(g, (_, v, x) => Tensor.Build<T>(v.Shape, y =>
+                {
+                    TensorPrimitives.Multiply(x.Span, x.Span, y);
+                    TensorPrimitives.Multiply(y, keep2, y);
+                    TensorPrimitives.MultiplyAdd(v.Span, beta2, y, y);
+                }), nameof(ScaleByAdam));
+                var updates = mu.Zip(nu, (_, m, v) => Tensor.Build<T>(m.Shape, y =>
+                {
+                    TensorPrimitives.Divide(v.Span, c2, y);
+                    TensorPrimitives.Sqrt(y, y);
+                    TensorPrimitives.Add(y, epsilon, y);
+                    TensorPrimitives.Divide(m.Span, y, y);
+                    TensorPrimitives.Divide(y, c1, y);
+                }));
+                return (updates, (s with { Step = t }).With("mu", mu).With("nu", nu));
+            });
+    }
+}

@@ -1,0 +1,91 @@
+namespace FunctionalNets.Optim;
+
+/// <summary>A learning-rate (or any hyperparameter) schedule: a pure function of the step, counted from 0.</summary>
+public delegate double Schedule(long step);
+
+/// <summary>Ready-made <see cref="Schedule"/>s; each validates its arguments when made and is defined for steps ≥ 0.</summary>
+public static class Schedules
+{
+    /// <summary><c>lr(t) = value</c>.</summary>
+    public static Schedule Constant(double value)
+    {
+        RequireFinite(nameof(Constant), value);
+        return _ => value;
+    }
+
+    /// <summary>Staircase decay <c>lr(t) = lr·factor^⌊t/every⌋</c>.</summary>
+    public static Schedule StepDecay(double lr, long every, double factor)
+    {
+        RequireFinite(nameof(StepDecay), lr, factor);
+        RequirePositive(nameof(StepDecay), nameof(every), every);
+        return step => lr * Math.Pow(factor, step / every);
+    }
+
+    /// <summary>Smooth exponential decay <c>lr(t) = lr·rate^(t/every)</c>.</summary>
+    public static Schedule Exponential(double lr, double rate, long every)
+    {
+        RequireFinite(nameof(Exponential), lr, rate);
+        RequirePositive(nameof(Exponential), nameof(every), every);
+        return step => lr * Math.Pow(rate, (double)step / every);
+    }
+
+    /// <summary>
+    /// Linear warmup <c>lr(t) = init + (peak − init)·min(t, W)/W</c> over <c>W = </c><paramref name="warmupSteps"/>, then
+    /// <c>peak</c>; with <c>W = 0</c> it is <c>peak</c> from the start.
+    /// </summary>
+    public static Schedule LinearWarmup(double peak, long warmupSteps, double init = 0)
+    {
+        RequireFinite(nameof(LinearWarmup), peak, init);
+        RequireNonNegative(nameof(LinearWarmup), nameof(warmupSteps), warmupSteps);
+        return step => Ramp(step, warmupSteps, init, peak);
+    }
+
+    /// <summary>
+    /// Cosine decay <c>lr(t) = lr·((1 − α)·½(1 + cos(π·min(t, D)/D)) + α)</c> over <c>D = </c><paramref name="decaySteps"/>:
+    /// <c>lr</c> at step 0, <c>α·lr</c> from step <c>D</c> on.
+    /// </summary>
+    public static Schedule CosineDecay(double lr, long decaySteps, double alpha = 0)
+    {
+        RequireFinite(nameof(CosineDecay), lr, alpha);
+        RequirePositive(nameof(CosineDecay), nameof(decaySteps), decaySteps);
+        return step => lr * ((1 - alpha) * HalfCosine(step, decaySteps) + alpha);
+    }
+
+    /// <summary>
+    /// Linear warmup from 0 to <c>peak</c> over <c>W = </c><paramref name="warmupSteps"/>, then cosine decay to
+    /// <c>end</c> at step <c>total</c>: <c>lr(t) = end + (peak − end)·½(1 + cos(π·min(t − W, total − W)/(total − W)))</c>.
+    /// </summary>
+    public static Schedule WarmupCosine(double peak, long warmupSteps, long totalSteps, double end = 0)
+    {
+        RequireFinite(nameof(WarmupCosine), peak, end);
+        RequireNonNegative(nameof(WarmupCosine), nameof(warmupSteps), warmupSteps);
+        if (totalSteps <= warmupSteps)
+            throw new ArgumentException($"Schedules.WarmupCosine: totalSteps must exceed warmupSteps, got {totalSteps} ≤ {warmupSteps}");
+        return step => step < warmupSteps
+            ? Ramp(step, warmupSteps, 0, peak)
+            : end + (peak - end) * HalfCosine(step - warmupSteps, totalSteps - warmupSteps);
+    }
+
+    private static double Ramp(long step, long steps, double from, double to) =>
+        steps == 0 ? to : from + (to - from) * Math.Min(step, steps) / steps;
+
+    // ½(1 + cos(π·min(t, d)/d)): 1 at t = 0, 0 from t = d on.
+    private static double HalfCosine(long step, long steps) => 0.5 * (1 + Math.Cos(Math.PI * Math.Min(step, steps) / steps));
+
+    private static void RequireFinite(string schedule, params ReadOnlySpan<double> values)
+    {
+        foreach (var v in values)
+            if (!double.IsFinite(v))
+                throw new ArgumentException($"Schedules.{schedule}: values must be finite, got {v}");
+    }
+
+    private static void RequirePositive(string schedule, string name, long value)
+    {
+        if (value <= 0) throw new ArgumentException($"Schedules.{schedule}: {name} must be positive, got {value}");
+    }
+
+    private static void RequireNonNegative(string schedule, string name, long value)
+    {
+        if (value < 0) throw new ArgumentException($"Schedules.{schedule}: {name} must be ≥ 0, got {value}");
+    }
+}

@@ -1,0 +1,137 @@
+using System.Security.Cryptography;
+using System.Text;
+using CsCheck;
+using FunctionalNets.Params;
+using FunctionalNets.Tensors;
+
+namespace FunctionalNets.Tests.Params;
+
+public class ParamsTests
+{
+    private static Params<double> Tree(params (string Path, Tensor<double> Value)[] items) =>
+        Params<double>.Of(items.Select(i => KeyValuePair.Create(i.Path, i.Value)));
+
+    private static readonly Params<double> A = Tree(("b", Tensor.Vector(3.0, 4.0)), ("a/w", Tensor.Matrix([12.0])));
+    private static readonly Params<double> B = Tree(("b", Tensor.Vector(0.5, -1.0)), ("a/w", Tensor.Matrix([2.0])));
+
+    [Fact]
+    public void Add_sums_elementwise_per_path()
+    {
+        var sum = A.Add(B);
+        Assert.Equal(Tensor.Vector(3.5, 3.0), sum["b"]);
+        Assert.Equal(Tensor.Matrix([14.0]), sum["a/w"]);
+    }
+
+    [Fact]
+    public void Add_of_trees_with_different_paths_names_the_path()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => A.Add(A.With("c", Tensor.Vector(1.0))));
+        Assert.Equal("Params.Add: parameter trees differ at 'c'", ex.Message);
+    }
+
+    [Fact]
+    public void Add_of_trees_with_different_shapes_names_the_path_and_shapes()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => A.Add(A.With("b", Tensor.Vector(1.0, 2.0, 3.0))));
+        Assert.Equal("Params.Add: b: shapes differ, [2] vs [3]", ex.Message);
+    }
+
+    [Fact]
+    public void Scale_multiplies_every_element()
+    {
+        var s = A.Scale(-0.5);
+        Assert.Equal(Tensor.Vector(-1.5, -2.0), s["b"]);
+        Assert.Equal(Tensor.Matrix([-6.0]), s["a/w"]);
+    }
+
+    [Fact]
+    public void ZerosLike_keeps_paths_and_shapes()
+    {
+        var z = A.ZerosLike();
+        Assert.Equal(A.Paths, z.Paths);
+        Assert.Equal(Tensor.Vector(0.0, 0.0), z["b"]);
+        Assert.Equal(Tensor.Matrix([0.0]), z["a/w"]);
+    }
+
+    [Fact]
+    public void Zip_of_three_trees_passes_matching_tensors()
+    {
+        var r = A.Zip(B, A, (path, x, y, z) => Tensor.Vector(x.Span[0], y.Span[0], z.Span[0], path.Length));
+        Assert.Equal(Tensor.Vector(3.0, 0.5, 3.0, 1.0), r["b"]);
+        Assert.Equal(Tensor.Vector(12.0, 2.0, 12.0, 3.0), r["a/w"]);
+        var ex = Assert.Throws<ArgumentException>(() => A.Zip(B, Params<double>.Empty, (_, x, _, _) => x, "Adam"));
+        Assert.StartsWith("Adam: parameter trees differ at ", ex.Message);
+    }
+
+    [Fact]
+    public void GlobalNorm_is_the_root_of_the_sum_of_squares_over_all_tensors()
+    {
+        // √(3² + 4² + 12²) = √169 = 13.
+        Assert.Equal(13.0, A.GlobalNorm());
+        Assert.Equal(13.0, Params<float>.Of([KeyValuePair.Create("x", Tensor.Vector(3f, 4f, 12f))]).GlobalNorm());
+        Assert.Equal(0.0, Params<double>.Empty.GlobalNorm());
+    }
+
+    [Fact]
+    public void GlobalNorm_sums_in_path_order_then_index_order() =>
+        Gen.Double[-1e3, 1e3].Array[0, 40].Array[1, 4].Sample(arrays =>
+        {
+            var tree = Tree([.. arrays.Select((a, i) => ($"p{(char)('z' - i)}", Tensor.Vector<double>(a)))]);
+            var sum = 0.0;
+            foreach (var a in arrays.Reverse())
+                foreach (var x in a) sum += x * x;
+            Assert.Equal(BitConverter.DoubleToInt64Bits(Math.Sqrt(sum)), BitConverter.DoubleToInt64Bits(tree.GlobalNorm()));
+        });
+
+    [Fact]
+    public void NonFiniteCount_counts_nan_and_infinities()
+    {
+        var t = Tree(("x", Tensor.Vector(double.NaN, 1.0, double.PositiveInfinity)), ("y", Tensor.Vector(double.NegativeInfinity, 0.0, -0.0)));
+        Assert.Equal(3L, t.NonFiniteCount());
+        Assert.Equal(0L, A.NonFiniteCount());
+    }
+
+    [Fact]
+    public void Digest_is_sha256_of_the_documented_encoding()
+    {
+        // Built by hand from the layout in the doc: per path (sorted: "a/w" then "b") its UTF-8 length, bytes, rank,
+        // dimensions, then the little-endian element bytes.
+        var bytes = new List<byte>();
+        bytes.AddRange(BitConverter.GetBytes(3));
+        bytes.AddRange(Encoding.UTF8.GetBytes("a/w"));
+        bytes.AddRange(BitConverter.GetBytes(2));
+        bytes.AddRange(BitConverter.GetBytes(1));
+        bytes.AddRange(BitConverter.GetBytes(1));
+        bytes.AddRange(BitConverter.GetBytes(12.0));
+        bytes.AddRange(BitConverter.GetBytes(1));
+        bytes.AddRange(Encoding.UTF8.GetBytes("b"));
+        bytes.AddRange(BitConverter.GetBytes(1));
+        bytes.AddRange(BitConverter.GetBytes(2));
+        bytes.AddRange(BitConverter.GetBytes(3.0));
+        bytes.AddRange(BitConverter.GetBytes(4.0));
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(bytes.ToArray())), A.Digest());
+    }
+
+    [Fact]
+    public void Digest_changes_with_any_bit_of_a_value_or_a_path_or_a_shape()
+    {
+        var d = A.Digest();
+        Assert.Matches("^[0-9a-f]{64}$", d);
+        Assert.Equal(d, Tree(("a/w", Tensor.Matrix([12.0])), ("b", Tensor.Vector(3.0, 4.0))).Digest());
+        Assert.NotEqual(d, A.With("b", Tensor.Vector(3.0, Math.BitIncrement(4.0))).Digest());
+        Assert.NotEqual(d, A.With("b", Tensor.Vector(3.0, 4.0).Reshape([2, 1])).Digest());
+        Assert.NotEqual(d, Tree(("b", Tensor.Vector(3.0, 4.0)), ("a/v", Tensor.Matrix([12.0]))).Digest());
+        Assert.NotEqual(Tree(("x", Tensor.Vector(0.0))).Digest(), Tree(("x", Tensor.Vector(-0.0))).Digest());
+    }
+
+    [Fact]
+    public void Arithmetic_leaves_its_inputs_unchanged()
+    {
+        var (a, b) = (A.Digest(), B.Digest());
+        _ = A.Add(B);
+        _ = A.Scale(3.0);
+        _ = A.Zip(B, B, (_, x, _, _) => x);
+        Assert.Equal(a, A.Digest());
+        Assert.Equal(b, B.Digest());
+    }
+}
