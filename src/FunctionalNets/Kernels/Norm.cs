@@ -1,0 +1,68 @@
+using System.Numerics;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+
+namespace FunctionalNets.Kernels;
+
+/// <summary>
+/// Layer normalisation over the rows of a [rows, cols] view: <c>y = (x − μ)·rstd·γ + β</c> with
+/// <c>rstd = 1/√(var + ε)</c> and the biased variance. An empty γ (and β) means no gain or bias.
+/// </summary>
+internal static class Norm
+{
+    /// <summary>Writes y and the per-row mean and rstd; the variance is taken about the mean (two passes), not as E[x²] − μ².</summary>
+    public static void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> gamma, ReadOnlySpan<T> beta, Span<T> y,
+        Span<T> mean, Span<T> rstd, int rows, int cols, T eps)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var c = T.CreateTruncating(cols);
+        for (var r = 0; r < rows; r++)
+        {
+            ReadOnlySpan<T> xr = x.Slice(r * cols, cols);
+            var yr = y.Slice(r * cols, cols);
+            var mu = TensorPrimitives.Sum(xr) / c;
+            TensorPrimitives.Subtract(xr, mu, yr); // centred rows, kept in y
+            var rs = T.One / T.Sqrt(TensorPrimitives.SumOfSquares<T>(yr) / c + eps);
+            TensorPrimitives.Multiply(yr, rs, yr);
+            if (!gamma.IsEmpty) TensorPrimitives.MultiplyAdd(yr, gamma, beta, yr);
+            mean[r] = mu;
+            rstd[r] = rs;
+        }
+    }
+
+    /// <summary>
+    /// <c>dx = rstd·(dn − mean(dn) − x̂·mean(dn·x̂))</c> with <c>x̂ = (x − μ)·rstd</c> and <c>dn = dy·γ</c>. When γ is
+    /// given, also adds <c>Σ_rows dy·x̂</c> into <paramref name="dgamma"/> and <c>Σ_rows dy</c> into
+    /// <paramref name="dbeta"/>, row after row in index order (the caller zeroes them).
+    /// </summary>
+    public static void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> gamma, ReadOnlySpan<T> mean, ReadOnlySpan<T> rstd,
+        ReadOnlySpan<T> dy, Span<T> dx, Span<T> dgamma, Span<T> dbeta, int rows, int cols)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var affine = !gamma.IsEmpty;
+        var c = T.CreateTruncating(cols);
+        for (var r = 0; r < rows; r++)
+        {
+            var o = r * cols;
+            var (mu, rs) = (mean[r], rstd[r]);
+            T meanDn = T.Zero, meanDnXhat = T.Zero;
+            for (var i = 0; i < cols; i++)
+            {
+                var xhat = (x[o + i] - mu) * rs;
+                var dn = affine ? dy[o + i] * gamma[i] : dy[o + i];
+                meanDn += dn;
+                meanDnXhat += dn * xhat;
+                if (!affine) continue;
+                dgamma[i] += dy[o + i] * xhat;
+                dbeta[i] += dy[o + i];
+            }
+            meanDn /= c;
+            meanDnXhat /= c;
+            for (var i = 0; i < cols; i++)
+            {
+                var xhat = (x[o + i] - mu) * rs;
+                var dn = affine ? dy[o + i] * gamma[i] : dy[o + i];
+                dx[o + i] = rs * (dn - meanDn - xhat * meanDnXhat);
+            }
+        }
+    }
+}

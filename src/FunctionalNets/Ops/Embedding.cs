@@ -1,0 +1,61 @@
+using System.Numerics;
+using FunctionalNets.Autodiff;
+using FunctionalNets.Tensors;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+
+namespace FunctionalNets.Ops;
+
+/// <summary>Embedding lookup: <c>y[..., :] = table[ids[...], :]</c> for a table [V, D] and integer ids [...] in <c>[0, V)</c> → y [..., D].</summary>
+/// <remarks>
+/// VJP: a scatter-add, <c>dtable[v] = Σ_{i : ids[i] = v} dy[i]</c>, into a zero [V, D] table, adding the rows of dy
+/// in index order (so a repeated id sums its cotangents, in a fixed order). The ids get no gradient. No residuals
+/// beyond the ids and the table's shape.
+/// </remarks>
+public static class Embedding
+{
+    /// <summary><c>y[..., :] = table[ids[...], :]</c>.</summary>
+    public static Tensor<T> Forward<T>(Tensor<T> table, Tensor<int> ids)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var d = Dims(table.Shape, ids);
+        return Tensor.Build<T>(Shape.Of([.. ids.Shape, d]), y =>
+        {
+            ReadOnlySpan<int> id = ids.Span;
+            for (var i = 0; i < id.Length; i++)
+                table.Span.Slice(id[i] * d, d).CopyTo(y.Slice(i * d, d));
+        });
+    }
+
+    /// <summary><c>dtable = scatter-add of the rows of dy at ids</c>, shaped like the table.</summary>
+    public static Tensor<T> Vjp<T>(Shape table, Tensor<int> ids, Tensor<T> dy)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var d = Dims(table, ids);
+        var expected = Shape.Of([.. ids.Shape, d]);
+        if (dy.Shape != expected)
+            throw new ArgumentException($"{nameof(Embedding)}: dy {dy.Shape} must be {expected} for ids {ids.Shape} and table {table}");
+        return Tensor.BuildZeroed<T>(table, dtable =>
+        {
+            ReadOnlySpan<int> id = ids.Span;
+            for (var i = 0; i < id.Length; i++)
+            {
+                var row = dtable.Slice(id[i] * d, d);
+                TensorPrimitives.Add(row, dy.Span.Slice(i * d, d), row);
+            }
+        });
+    }
+
+    /// <summary>Embedding on the tape; the ids are constants.</summary>
+    public static Net<T, Var<T>> Apply<T>(Var<T> table, Tensor<int> ids)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Net.Unary(nameof(Embedding), table, t => Forward(t, ids), (t, _, dy) => Vjp(t.Shape, ids, dy));
+
+    /// <summary>Checks the table is [V, D] and every id is in range; returns D.</summary>
+    private static int Dims(Shape table, Tensor<int> ids)
+    {
+        if (table.Rank != 2)
+            throw new ArgumentException($"{nameof(Embedding)}: the table must be [V, D], got {table}");
+        Require.InRange(nameof(Embedding), "id", ids, table[0]);
+        return table[1];
+    }
+}
