@@ -13,7 +13,7 @@ open FunctionalNets.FSharp.Nets
 
 /// XOR-like data: four 2-d points and their classes.
 let xs = Tensor.Matrix<float>([| [| 0.0; 0.0 |]; [| 0.0; 1.0 |]; [| 1.0; 0.0 |]; [| 1.0; 1.0 |] |])
-let ys = Tensor.Vector<int>([| 0; 1; 1; 0 |])
+let ys = vector [| 0; 1; 1; 0 |]
 
 let mlp : Layer<float> =
     Dense.Of<float>("fc1", 8) >=> layer Tanh.Apply >=> Dense.Of<float>("fc2", 2)
@@ -40,8 +40,8 @@ let ``An MLP built with pipelines learns XOR`` () =
 [<Fact>]
 let ``A GPT learns a repeating sequence`` () =
     let cfg = GptConfig(Vocab = 5, Context = 8, Channels = 16, Layers = 2, Heads = 2)
-    let ids = Tensor.From<int>(Shape.Of(2, 8), [| 0; 1; 2; 3; 4; 0; 1; 2;  3; 4; 0; 1; 2; 3; 4; 0 |])
-    let targets = Tensor.From<int>(Shape.Of(2, 8), [| 1; 2; 3; 4; 0; 1; 2; 3;  4; 0; 1; 2; 3; 4; 0; 1 |])
+    let ids = tensor [ 2; 8 ] [| 0; 1; 2; 3; 4; 0; 1; 2;  3; 4; 0; 1; 2; 3; 4; 0 |]
+    let targets = tensor [ 2; 8 ] [| 1; 2; 3; 4; 0; 1; 2; 3;  4; 0; 1; 2; 3; 4; 0; 1 |]
     let loss () = Gpt.Loss<float>(cfg, ids, targets)
     let p0 = Net.Init(loss (), Key.FromSeed 3UL)
     let losses = train loss p0 60 0.01

@@ -27,8 +27,12 @@ public static class DigitClassifier
     /// <summary>The network: <c>hidden</c> (4 → 2, ReLU) then <c>out</c> (2 → 4 logits).</summary>
     public static Layer<double> Model { get; } = Layer.Sequence(Dense.Of<double>("hidden", 2), Relu.Apply, Dense.Of<double>("out", 4));
 
-    /// <summary>The starting weights: drawn once from the fixed key 7 by the layers' default initialisers.</summary>
-    public static Params<double> InitialParams() => Net.Init(Model.On(Images), Key.FromSeed(7));
+    /// <summary>
+    /// The starting weights, drawn from the fixed key 4 by the layers' default initialisers. With only two ReLU
+    /// units the start matters: of the keys 0–39, about half reach all four strokes within 5,000 epochs; the
+    /// rest stall with three of four right or with a dead unit (see docs/examples/example-7.md).
+    /// </summary>
+    public static Params<double> InitialParams() => Net.Init(Model.On(Images), Key.FromSeed(4));
 
     /// <summary>Mean cross-entropy of the four images.</summary>
     public static Net<double, Var<double>> Loss() =>
@@ -50,7 +54,7 @@ public static class DigitClassifier
         var lr = Schedules.Constant(Examples.LearningRate);
         var trainer = new Trainer<double, int>(_ => Loss(), Optimizer.Sgd<double>(lr), lr);
         var losses = new List<double>();
-        var state = TrainState<double>.Start(p0, trainer.Optimizer, Key.FromSeed(7));
+        var state = TrainState<double>.Start(p0, trainer.Optimizer, Key.FromSeed(4));
         foreach (var (s, report) in trainer.Scan(state, Enumerable.Range(0, maxEpochs)))
         {
             losses.Add(report.Loss);

@@ -1,5 +1,4 @@
 using FunctionalNets.Autodiff;
-using FunctionalNets.Layers;
 using FunctionalNets.Ops;
 using FunctionalNets.Optim;
 using FunctionalNets.Params;

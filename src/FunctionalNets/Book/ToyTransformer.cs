@@ -1,4 +1,3 @@
-using System.Numerics;
 using FunctionalNets.Autodiff;
 using FunctionalNets.Ops;
 using FunctionalNets.Params;
@@ -69,7 +68,7 @@ public static class ToyTransformer
         from kt in Transpose.Apply(k)
         from raw in MatMul.Apply(q, kt)
         from s in Scale.Apply(raw, 1 / Math.Sqrt(2))     // scores Q·Kᵀ/√d_k, d_k = 2
-        from masked in Mask.Apply(s)                      // causal: position t sees ≤ t
+        from masked in Mask.Causal.Apply(s)                    // causal: position t sees ≤ t
         from w in Softmax.Apply(masked)
         from c in MatMul.Apply(w, v)                       // context vectors, one per position
         from h in Body(parts, x, c)

@@ -28,22 +28,28 @@ public static class Block
     {
         var attn = SelfAttention.Of("attn", heads, causal, bias: true, init).Then(Regularize<T>(dropout));
         var mlp = FeedForward.Of("mlp", x.Dim(-1), hidden, activation, init).Then(Regularize<T>(dropout));
-        return Net.Scope(name, norm == NormPlacement.Pre
-            ? from a in Norm.Layer<T>("ln1")(x)
-              from h in attn(a)
-              from r in Add.Apply(x, h)
-              from b in Norm.Layer<T>("ln2")(r)
-              from m in mlp(b)
-              from y in Add.Apply(r, m)
-              select y
-            : from h in attn(x)
-              from s in Add.Apply(x, h)
-              from r in Norm.Layer<T>("ln1")(s)
-              from m in mlp(r)
-              from t in Add.Apply(r, m)
-              from y in Norm.Layer<T>("ln2")(t)
-              select y);
-    }
+        return Net.Scope(name, norm == NormPlacement.Pre ? PreNorm(x, attn, mlp) : PostNorm(x, attn, mlp));
+    };
+
+    private static Net<T, Var<T>> PreNorm<T>(Var<T> x, Layer<T> attn, Layer<T> mlp)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        from a in Norm.Layer<T>("ln1")(x)
+        from h in attn(a)
+        from r in Add.Apply(x, h)          // residual
+        from b in Norm.Layer<T>("ln2")(r)
+        from m in mlp(b)
+        from y in Add.Apply(r, m)          // residual
+        select y;
+
+    private static Net<T, Var<T>> PostNorm<T>(Var<T> x, Layer<T> attn, Layer<T> mlp)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        from h in attn(x)
+        from s in Add.Apply(x, h)          // residual
+        from r in Norm.Layer<T>("ln1")(s)
+        from m in mlp(r)
+        from t in Add.Apply(r, m)          // residual
+        from y in Norm.Layer<T>("ln2")(t)
+        select y;
 
     private static Layer<T> Regularize<T>(double rate)
         where T : unmanaged, IFloatingPointIeee754<T> =>

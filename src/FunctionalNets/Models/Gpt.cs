@@ -33,7 +33,7 @@ public static class Gpt
         if (ids.Rank != 2)
             throw new ArgumentException($"gpt: expected ids [batch, tokens], got {ids.Shape}");
         var blocks = Layer.Scope("blocks", Layer.Repeat(cfg.Layers,
-            _ => Block.Of("", cfg.Heads, cfg.Norm, causal: true, cfg.Hidden, GeluTanh, cfg.Dropout, LinearInit<T>.Gpt())));
+            _ => Block.Of("", cfg.Heads, cfg.Norm, causal: true, cfg.Hidden, Ops.GeluTanh.Apply, cfg.Dropout, LinearInit<T>.Gpt())));
         return from tok in Embeddings.Tokens<T>("wte", ids, cfg.Vocab, cfg.Channels)
                from pos in Embeddings.Positions<T>("wpe", ids.Dim(1), cfg.Context, cfg.Channels)
                from x in Add.Apply(tok, pos)
@@ -49,9 +49,6 @@ public static class Gpt
         from logits in Logits<T>(cfg, ids)
         from loss in CrossEntropy.Apply(logits, targets)
         select loss;
-
-    private static Net<T, Var<T>> GeluTanh<T>(Var<T> x)
-        where T : unmanaged, IFloatingPointIeee754<T> => Gelu.Apply(x, approximate: true);
 
     private static Net<T, Var<T>> Head<T>(GptConfig cfg, Var<T> x)
         where T : unmanaged, IFloatingPointIeee754<T> =>

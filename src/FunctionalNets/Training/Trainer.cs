@@ -26,14 +26,17 @@ public sealed record Trainer<T, TBatch>(
         var (loss, grads) = Grad.ValueAndGrad(Loss(batch), s.Params, s.Key.FoldIn(s.Step));
         var nonFinite = grads.NonFiniteCount();
         if (GuardNonFinite && (!T.IsFinite(loss) || nonFinite > 0))
-            throw new NonFiniteException(s.Step, !T.IsFinite(loss) ? $"the loss ({loss})" : $"the gradient of {grads.FirstNonFinitePath()}");
+            throw new NonFiniteException(s.Step, !T.IsFinite(loss) ? $"the loss ({loss})" : $"the gradient of {FirstNonFinite(grads)}");
         var (updates, opt) = Optimizer.Update(grads, s.Opt, s.Params);
-        var next = Optimizer.ApplyUpdates(s.Params, updates);
+        var next = Optim.Optimizer.ApplyUpdates(s.Params, updates);
         var paramNorm = s.Params.GlobalNorm();
         var report = new StepReport(s.Step, double.CreateTruncating(loss), LearningRate(s.Step), grads.GlobalNorm(),
             paramNorm > 0 ? updates.GlobalNorm() / paramNorm : 0, nonFinite, next.Digest());
         return (new TrainState<T>(s.Step + 1, next, opt, s.Key, s.Cursor + 1), report);
     }
+
+    private static string FirstNonFinite(Params<T> grads) =>
+        grads.Tensors.First(kv => kv.Value.Data.Any(v => !T.IsFinite(v))).Key;
 
     /// <summary>The final state after a step on every batch, in order.</summary>
     public TrainState<T> Fit(TrainState<T> initial, IEnumerable<TBatch> batches) =>

@@ -37,8 +37,15 @@ internal static class W2Mlp
         var median = Measure.MedianPerStep(reps, k, Step);
         return new()
         {
-            ["workload"] = "W2", ["batch"] = batch, ["reps"] = reps, ["steps_per_rep"] = k, ["median_step_s"] = median,
-            ["steps_per_s"] = 1 / median, ["examples_per_s"] = batch / median, ["loss_first"] = first, ["loss_last"] = last.Loss,
+            ["workload"] = "W2",
+            ["batch"] = batch,
+            ["reps"] = reps,
+            ["steps_per_rep"] = k,
+            ["median_step_s"] = median,
+            ["steps_per_s"] = 1 / median,
+            ["examples_per_s"] = batch / median,
+            ["loss_first"] = first,
+            ["loss_last"] = last.Loss,
             ["params"] = parameters.Count,
         };
     }

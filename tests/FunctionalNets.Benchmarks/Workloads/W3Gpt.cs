@@ -30,7 +30,7 @@ internal static class W3Gpt
         var parameters = Init(data[0].X);
         var lr = Schedules.Constant(3e-4);
         var trainer = new Trainer<float, (Tensor<int> X, Tensor<int> Y)>(
-            b => Gpt.Loss<float>(Config, b.X, b.Y), Optimizer.AdamW<float>(lr, 0.01, mask: Masks.All), lr, GuardNonFinite: false);
+            b => Gpt.Loss<float>(Config, b.X, b.Y), Optimizer.AdamW<float>(lr, 0.01), lr, GuardNonFinite: false);
         var state = TrainState<float>.Start(parameters, trainer.Optimizer, Key.FromSeed(3));
         StepReport last = null!;
         void Step() => (state, last) = trainer.Step(state, data[state.Step % Pool]);
@@ -47,9 +47,17 @@ internal static class W3Gpt
         var median = Measure.Median(times);
         return new()
         {
-            ["workload"] = "W3", ["batch"] = Batch, ["context"] = Context, ["params"] = parameters.Count, ["warmup_steps"] = warm,
-            ["timed_steps"] = n, ["median_step_s"] = median, ["tokens_per_s"] = Batch * Context / median,
-            ["tokens_per_s_mean"] = Batch * Context * n / total, ["loss_first"] = first, ["loss_last"] = last.Loss,
+            ["workload"] = "W3",
+            ["batch"] = Batch,
+            ["context"] = Context,
+            ["params"] = parameters.Count,
+            ["warmup_steps"] = warm,
+            ["timed_steps"] = n,
+            ["median_step_s"] = median,
+            ["tokens_per_s"] = Batch * Context / median,
+            ["tokens_per_s_mean"] = Batch * Context * n / total,
+            ["loss_first"] = first,
+            ["loss_last"] = last.Loss,
         };
     }
 
@@ -73,8 +81,15 @@ internal static class W3Gpt
         foreach (var v in logits.Span) checksum += v;
         return new()
         {
-            ["workload"] = "W4", ["batch"] = Batch, ["context"] = Context, ["warmup"] = warm, ["timed"] = n, ["median_fwd_s"] = median,
-            ["tokens_per_s"] = Batch * Context / median, ["tokens_per_s_mean"] = Batch * Context * n / total, ["logits_checksum"] = checksum,
+            ["workload"] = "W4",
+            ["batch"] = Batch,
+            ["context"] = Context,
+            ["warmup"] = warm,
+            ["timed"] = n,
+            ["median_fwd_s"] = median,
+            ["tokens_per_s"] = Batch * Context / median,
+            ["tokens_per_s_mean"] = Batch * Context * n / total,
+            ["logits_checksum"] = checksum,
         };
     }
 }

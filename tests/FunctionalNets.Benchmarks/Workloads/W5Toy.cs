@@ -58,8 +58,14 @@ internal static class W5Toy
         var median = Measure.MedianPerStep(reps, k, Step);
         return new()
         {
-            ["workload"] = "W5", ["params"] = parameters.Count, ["reps"] = reps, ["steps_per_rep"] = k, ["median_step_s"] = median,
-            ["steps_per_s"] = 1 / median, ["loss_first"] = first, ["loss_last"] = last.Loss,
+            ["workload"] = "W5",
+            ["params"] = parameters.Count,
+            ["reps"] = reps,
+            ["steps_per_rep"] = k,
+            ["median_step_s"] = median,
+            ["steps_per_s"] = 1 / median,
+            ["loss_first"] = first,
+            ["loss_last"] = last.Loss,
         };
     }
 }

@@ -1,4 +1,5 @@
 using FunctionalNets.Book;
+using FunctionalNets.Layers;
 using FunctionalNets.Tensors;
 
 namespace FunctionalNets.Tests.Book;
@@ -80,13 +81,7 @@ public class ExampleTests
         var sheet = Examples.Run(4);
         var p = ToyReference.Initial(false);
         Close(ToyReference.Gradient(q => ToyReference.BatchLoss(Examples.Patterns, q, "attention"), p, "w_o"), sheet["batch dL/dW_O (mean of the above)"]);
-        var probs = sheet["final probabilities"];
-        for (var i = 0; i < Examples.Patterns.Count; i++)
-        {
-            var target = Array.IndexOf(ToyReference.Tokens, Examples.Patterns[i].Target);
-            for (var c = 0; c < 4; c++)
-                if (c != target) Assert.True(probs[i, target] > probs[i, c]);
-        }
+        AssertPredicted(sheet["final probabilities"], Examples.Patterns);
         var losses = sheet["loss per epoch"];
         Assert.True(losses.Span[^1] < losses.Span[0]);
     }
@@ -110,8 +105,7 @@ public class ExampleTests
         var r = ToyReference.Forward("A B", ToyReference.Initial(true), "block");
         Close(r.Last, Slice(sheet["block output for \"A B\""], 1));
         Close(r.Probs, sheet["probabilities"]);
-        var probs = sheet["final probabilities"];
-        Assert.True(probs[0, 2] > 0.5 && probs[1, 3] > 0.5);
+        AssertPredicted(sheet["final probabilities"], Examples.BlockPatterns);
     }
 
     [Fact]
@@ -130,6 +124,16 @@ public class ExampleTests
         Assert.Contains("attention weights", sheet.ToText());
         using var doc = System.Text.Json.JsonDocument.Parse(sheet.ToJson());
         Assert.Equal(sheet.Steps.Count, doc.RootElement.GetProperty("steps").GetArrayLength());
+    }
+
+    private static void AssertPredicted(Tensor<double> probs, IReadOnlyList<(string Text, string Target)> patterns)
+    {
+        for (var i = 0; i < patterns.Count; i++)
+        {
+            var target = Array.IndexOf(ToyReference.Tokens, patterns[i].Target);
+            for (var c = 0; c < 4; c++)
+                if (c != target) Assert.True(probs[i, target] > probs[i, c], $"pattern {patterns[i].Text}: class {c} beats the target");
+        }
     }
 
     private static Tensor<double> Slice(Tensor<double> m, int row) =>

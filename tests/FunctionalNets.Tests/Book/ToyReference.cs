@@ -8,7 +8,10 @@ internal static class ToyReference
 {
     public static readonly Dictionary<string, double[]> Embedding = new()
     {
-        ["A"] = [1, 0], ["B"] = [0, 1], ["C"] = [1, 1], ["D"] = [0, 0],
+        ["A"] = [1, 0],
+        ["B"] = [0, 1],
+        ["C"] = [1, 1],
+        ["D"] = [0, 0],
     };
 
     public static readonly string[] Tokens = ["A", "B", "C", "D"];
