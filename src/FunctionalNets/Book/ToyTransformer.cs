@@ -36,8 +36,12 @@ public static class ToyTransformer
     /// <summary>The fixed embeddings A = [1,0], B = [0,1], C = [1,1], D = [0,0].</summary>
     public static Tensor<double> Embeddings { get; } = Tensor.Matrix([1.0, 0], [0.0, 1], [1.0, 1], [0.0, 0]);
 
-    /// <summary>The initial W_O [2, 4]; the book's own print is not reproduced here, so this value is our fixed choice.</summary>
-    public static Tensor<double> InitialOutput { get; } = Tensor.Matrix([0.1, 0.2, 0.3, 0.4], [0.5, 0.6, 0.7, 0.8]);
+    /// <summary>
+    /// The initial W_O [2, 4], our fixed choice (the book's own print is not reproduced here). Its two rows do not
+    /// differ by a constant: if they did, dL/dcontext would have equal components (Σ dlogits = 0), and no gradient
+    /// would reach W_Q and W_K.
+    /// </summary>
+    public static Tensor<double> InitialOutput { get; } = Tensor.Matrix([0.1, 0.2, 0.3, 0.4], [0.3, 0.1, 0.4, 0.2]);
 
     /// <summary>The feed-forward weights of Examples 5 and 6, W₁ = W₂ = [[0.2, 0.1], [0.1, 0.2]].</summary>
     public static Tensor<double> FeedForwardWeight { get; } = Tensor.Matrix([0.2, 0.1], [0.1, 0.2]);
