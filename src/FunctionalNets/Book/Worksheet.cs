@@ -76,9 +76,20 @@ public sealed record Worksheet(string Title, ImmutableList<Step> Steps)
     private static List<string> Rows(Tensor<double> t)
     {
         static string F(double v) => v.ToString("0.000000", CultureInfo.InvariantCulture).PadLeft(10);
-        if (t.Rank <= 1) return [t.Rank == 0 ? F(t.ToScalar()).Trim() : "[" + string.Join(" ", t.Data.Select(F)) + " ]"];
+        // Long rows (a loss curve) show their ends; the JSON form keeps every value.
+        static string Row(IEnumerable<double> values)
+        {
+            var v = values.ToArray();
+            var shown = v.Length <= 16 ? v.Select(F) : [.. v[..8].Select(F), "       …", .. v[^4..].Select(F)];
+            return "[" + string.Join(" ", shown) + " ]";
+        }
+        if (t.Rank == 0)
+        {
+            var x = t.ToScalar();
+            return [double.IsInteger(x) ? x.ToString(CultureInfo.InvariantCulture) : F(x).Trim()];
+        }
+        if (t.Rank == 1) return [Row(t.Data)];
         var cols = t.Dim(-1);
-        return Enumerable.Range(0, t.Size / Math.Max(1, cols))
-            .Select(r => "[" + string.Join(" ", t.Data.Skip(r * cols).Take(cols).Select(F)) + " ]").ToList();
+        return [.. Enumerable.Range(0, t.Size / Math.Max(1, cols)).Select(r => Row(t.Data.Skip(r * cols).Take(cols)))];
     }
 }

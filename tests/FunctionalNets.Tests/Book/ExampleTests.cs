@@ -49,6 +49,8 @@ public class ExampleTests
         Close(r.Weights, Slice(sheet["attention weights"], 1));
         Close(r.Logits, sheet["logits"]);
         Close(r.Probs, sheet["probabilities"]);
+        // The largest of the four probabilities is C's, so that is the prediction.
+        Assert.Equal("C", ToyTransformer.Predict(ToyTransformer.InitialParams(ToyParts.Attention), "A B"));
         // Printed by an independent plain-Python derivation (see docs/examples/example-1.md).
         Close([0.24875414094847662, 0.24750034851312064, 0.25250911456052266, 0.2512363959778801], sheet["probabilities"], 1e-12);
     }
@@ -134,8 +136,7 @@ public class ExampleTests
         for (var i = 0; i < patterns.Count; i++)
         {
             var target = Array.IndexOf(ToyReference.Tokens, patterns[i].Target);
-            for (var c = 0; c < 4; c++)
-                if (c != target) Assert.True(probs[i, target] > probs[i, c], $"pattern {patterns[i].Text}: class {c} beats the target");
+            Assert.True(probs[i, target] > 0.5, $"pattern {patterns[i].Text}: p(target) = {probs[i, target]}");
         }
     }
 
