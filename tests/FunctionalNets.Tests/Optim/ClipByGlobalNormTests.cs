@@ -32,6 +32,9 @@ public class ClipByGlobalNormTests
 
     [Fact]
     public void Clipped_norm_equals_the_max_norm_and_keeps_the_direction() =>
+        Clipped_norm_equals_the_max_norm_and_keeps_the_direction_with(seed: null);
+
+    private static void Clipped_norm_equals_the_max_norm_and_keeps_the_direction_with(string? seed) =>
         Gen.Select(Gen.Double[-100, 100].Array[1, 20], Gen.Double[-100, 100].Array[1, 20], Gen.Double[0.01, 10]).Sample((a, b, maxNorm) =>
         {
             var g = Tree(("a", Tensor.Vector<double>(a)), ("b", Tensor.Vector<double>(b)));
@@ -41,9 +44,14 @@ public class ClipByGlobalNormTests
             var expected = Math.Min(norm, maxNorm);
             Assert.True(Math.Abs(u.GlobalNorm() - expected) <= 1e-12 * expected, $"norm {u.GlobalNorm()} vs {expected}");
             var (fg, fu) = (Flat(g), Flat(u));
+            var factor = norm == 0 ? 1 : expected / norm; // an all-zero gradient is left as it is
             for (var i = 0; i < fg.Length; i++)
-                Assert.True(Math.Abs(fu[i] - fg[i] * expected / norm) <= 1e-12 * Math.Abs(fg[i]) + 1e-300);
-        });
+                Assert.True(Math.Abs(fu[i] - fg[i] * factor) <= 1e-12 * Math.Abs(fg[i]) + 1e-300);
+        }, seed: seed);
+
+    [Fact]
+    public void Clip_leaves_an_all_zero_gradient_unchanged_regression() =>
+        Clipped_norm_equals_the_max_norm_and_keeps_the_direction_with(seed: "dx-d8ITmc0d3");
 
     [Fact]
     public void Clip_passes_a_nan_gradient_through_for_the_report_to_count()
