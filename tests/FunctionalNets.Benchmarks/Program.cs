@@ -1,3 +1,3 @@
 using FunctionalNets.Benchmarks;
 
-return WorkloadRunner.Main(args);
+return WorkloadRunner.Run(args);
