@@ -1,11 +1,107 @@
+using System.Text.Json;
+using BenchmarkDotNet.Running;
+
 namespace FunctionalNets.Benchmarks;
 
-/// <summary>Entry point of the W1–W5 workload runner: `dotnet run -c Release -- w1 [--threads N]`.</summary>
+/// <summary>
+/// Entry point: `dotnet run -c Release --project tests/FunctionalNets.Benchmarks -- w1 [--threads N]` runs a
+/// workload of /work/shared/WORKLOADS.md and prints one JSON object per figure; `-- bdn [BenchmarkDotNet args]`
+/// runs the BenchmarkDotNet classes.
+/// </summary>
 public static class WorkloadRunner
 {
+    /// <summary>The workloads by verb; each runs in its own process, as WORKLOADS.md requires.</summary>
+    private static readonly Dictionary<string, Func<RunOptions, int>> Workloads = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["w1"] = W1Gemm.Run,
+        ["w2"] = o => Single(o, W2Mlp.Run),
+        ["w3"] = o => Single(o, W3Gpt.Train),
+        ["w4"] = o => Single(o, W3Gpt.Infer),
+        ["w5"] = o => Single(o, W5Toy.Run),
+    };
+
+    /// <summary>Runs a one-figure workload with the given thread count and prints its figure.</summary>
+    private static int Single(RunOptions options, Func<bool, Dictionary<string, object>> workload)
+    {
+        Kernels.Gemm.MaxThreads = options.Threads;
+        var figure = workload(options.Quick);
+        figure["threads"] = options.Threads;
+        Measure.Emit(figure);
+        return 0;
+    }
+
     public static int Run(string[] args)
     {
-        Console.Error.WriteLine("usage: FunctionalNets.Benchmarks w1 [--threads N]");
-        return 2;
+        if (args.Length > 0 && args[0].Equals("bdn", StringComparison.OrdinalIgnoreCase))
+        {
+            BenchmarkSwitcher.FromAssembly(typeof(WorkloadRunner).Assembly).Run(args[1..]);
+            return 0;
+        }
+        if (args.Length == 0 || !Workloads.TryGetValue(args[0], out var workload) || RunOptions.Parse(args[1..]) is not { } options)
+        {
+            Console.Error.WriteLine($"usage: FunctionalNets.Benchmarks {{{string.Join('|', Workloads.Keys)}}} [--threads N] | bdn [BenchmarkDotNet args]");
+            return 2;
+        }
+        return workload(options);
+    }
+}
+
+/// <summary>Options shared by every workload.</summary>
+/// <param name="Threads">Compute threads (WORKLOADS.md: 2 on this machine).</param>
+/// <param name="Quick">Fewer repetitions, for smoke tests (the PyTorch harness's --quick).</param>
+public sealed record RunOptions(int Threads, bool Quick = false)
+{
+    /// <summary>Parses `[--threads N] [--quick]`; null on anything else.</summary>
+    public static RunOptions? Parse(ReadOnlySpan<string> args)
+    {
+        var (threads, quick) = (2, false);
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--threads" && i + 1 < args.Length && int.TryParse(args[i + 1], out threads) && threads >= 1)
+                i++;
+            else if (args[i] == "--quick")
+                quick = true;
+            else
+                return null;
+        }
+        return new RunOptions(threads, quick);
+    }
+}
+
+/// <summary>Timing and reporting helpers shared by the workloads.</summary>
+public static class Measure
+{
+    /// <summary>Seconds elapsed since a <see cref="System.Diagnostics.Stopwatch.GetTimestamp"/> reading.</summary>
+    public static double Since(long start) => System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds;
+
+    /// <summary>The median of the values (the mean of the middle two for an even count).</summary>
+    public static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        var mid = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+
+    /// <summary>Seconds taken by <paramref name="work"/>.</summary>
+    public static double Seconds(Action work)
+    {
+        var start = System.Diagnostics.Stopwatch.GetTimestamp();
+        work();
+        return Since(start);
+    }
+
+    /// <summary>Per-step median over <paramref name="reps"/> repetitions of <paramref name="steps"/> steps.</summary>
+    public static double MedianPerStep(int reps, int steps, Action step) =>
+        Median(Enumerable.Range(0, reps).Select(_ => Seconds(() =>
+        {
+            for (var i = 0; i < steps; i++) step();
+        }) / steps).ToArray());
+
+    /// <summary>Prints one figure as a single-line JSON object, framework first.</summary>
+    public static void Emit(IReadOnlyDictionary<string, object> fields)
+    {
+        var line = new Dictionary<string, object> { ["framework"] = "functionalnets" };
+        foreach (var (key, value) in fields) line[key] = value;
+        Console.WriteLine(JsonSerializer.Serialize(line));
     }
 }

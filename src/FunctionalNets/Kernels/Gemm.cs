@@ -3,14 +3,47 @@ using System.Numerics;
 namespace FunctionalNets.Kernels;
 
 /// <summary>General matrix multiply on row-major spans: <c>C = op(A)·op(B)</c>, optionally added to C.</summary>
+/// <remarks>
+/// float and double run the packed, cache-blocked Vector512 kernel (<see cref="GemmBlocked"/>); other element
+/// types run a plain dot-product loop. Work is split over rows or columns of C only, so every element of C is
+/// computed by the same operations in the same order whatever <see cref="MaxThreads"/> is.
+/// </remarks>
 internal static class Gemm
 {
+    private static int maxThreads = Environment.ProcessorCount;
+
+    /// <summary>The most threads one multiply may use (default: the processor count). Results do not depend on it.</summary>
+    public static int MaxThreads
+    {
+        get => maxThreads;
+        set => maxThreads = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Gemm.MaxThreads must be at least 1");
+    }
+
     /// <summary>
     /// C (m×n) = op(A)·op(B) where op(A) is m×k (A stored m×k, or k×m when <paramref name="transA"/>) and op(B)
-    /// is k×n (B stored k×n, or n×k when <paramref name="transB"/>). Each C element sums over k in order.
+    /// is k×n (B stored k×n, or n×k when <paramref name="transB"/>). With <paramref name="accumulate"/> the
+    /// product is added to C instead of replacing it; with k = 0 the product is zero.
     /// </summary>
     public static void Multiply<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n,
         bool transA = false, bool transB = false, bool accumulate = false)
+        where T : unmanaged, INumber<T>
+    {
+        Validate(a.Length, b.Length, c.Length, m, k, n);
+        if (m == 0 || n == 0) return;
+        if (k == 0)
+        {
+            if (!accumulate) c[..(m * n)].Clear();
+            return;
+        }
+        if ((typeof(T) == typeof(float) || typeof(T) == typeof(double)) && GemmBlocked.IsSupported)
+            GemmBlocked.Multiply(a, b, c, new GemmShape(m, k, n, transA, transB, accumulate), MaxThreads);
+        else
+            Reference(a, b, c, m, k, n, transA, transB, accumulate);
+    }
+
+    // Any numeric type: each element of C is one dot product summed over k in index order.
+    private static void Reference<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n,
+        bool transA, bool transB, bool accumulate)
         where T : unmanaged, INumber<T>
     {
         for (var i = 0; i < m; i++)
@@ -22,4 +55,16 @@ internal static class Gemm
                 c[i * n + j] = accumulate ? c[i * n + j] + sum : sum;
             }
     }
+
+    private static void Validate(int aLength, int bLength, int cLength, int m, int k, int n)
+    {
+        if (m < 0 || k < 0 || n < 0)
+            throw new ArgumentException($"Gemm: dimensions must be non-negative, got m={m}, k={k}, n={n}");
+        if ((long)m * k > aLength || (long)k * n > bLength || (long)m * n > cLength)
+            throw new ArgumentException(
+                $"Gemm: m={m}, k={k}, n={n} need A ≥ {(long)m * k}, B ≥ {(long)k * n}, C ≥ {(long)m * n} elements, got {aLength}, {bLength}, {cLength}");
+    }
 }
+
+/// <summary>The dimensions and flags of one multiply: op(A) is m×k, op(B) is k×n.</summary>
+internal readonly record struct GemmShape(int M, int K, int N, bool TransA, bool TransB, bool Accumulate);

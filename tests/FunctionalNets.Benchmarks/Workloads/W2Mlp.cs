@@ -6,7 +6,7 @@ using FunctionalNets.Random;
 using FunctionalNets.Tensors;
 using FunctionalNets.Training;
 
-namespace FunctionalNets.Benchmarks.Workloads;
+namespace FunctionalNets.Benchmarks;
 
 /// <summary>W2: one SGD step of a 784→256→256→10 ReLU MLP on a batch of 64 (WORKLOADS.md).</summary>
 internal static class W2Mlp

@@ -5,7 +5,7 @@ using FunctionalNets.Random;
 using FunctionalNets.Tensors;
 using FunctionalNets.Training;
 
-namespace FunctionalNets.Benchmarks.Workloads;
+namespace FunctionalNets.Benchmarks;
 
 /// <summary>W3 (one AdamW training step) and W4 (one inference forward) of the small char-level GPT (WORKLOADS.md).</summary>
 internal static class W3Gpt

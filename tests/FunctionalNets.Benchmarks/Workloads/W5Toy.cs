@@ -6,7 +6,7 @@ using FunctionalNets.Random;
 using FunctionalNets.Tensors;
 using FunctionalNets.Training;
 
-namespace FunctionalNets.Benchmarks.Workloads;
+namespace FunctionalNets.Benchmarks;
 
 /// <summary>W5: the book-sized one-layer transformer (V = 4, d = 2, T = 2), one SGD step: per-op overhead.</summary>
 internal static class W5Toy

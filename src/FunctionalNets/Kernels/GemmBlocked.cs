@@ -1,0 +1,122 @@
+using System.Buffers;
+using System.Numerics;
+using System.Runtime.Intrinsics.X86;
+
+namespace FunctionalNets.Kernels;
+
+/// <summary>
+/// Packed, cache-blocked GEMM for float and double (Goto/BLIS layout): a kc×nc block of op(B) is packed into
+/// contiguous slivers of <see cref="GemmMicroKernel.Nr{T}"/> columns, each <see cref="GemmMicroKernel.Mr"/>-row
+/// sliver of op(A) is packed next to it, and the register-blocked micro-kernel sweeps the B slivers. Transposes
+/// are absorbed by the packing.
+/// </summary>
+/// <remarks>
+/// Determinism: element (i, j) of C is always the k-blocks 0, Kc, 2·Kc … in that order, each summed from zero by a
+/// chain of fused multiply-adds over p in index order and then added to C. Neither the thread split nor the tile an
+/// element lands in changes that sequence, so 1 and N threads give identical bits.
+/// </remarks>
+internal static unsafe class GemmBlocked
+{
+    /// <summary>Depth of a k-block: a packed A sliver (Kc×Mr) stays in L1 while B slivers stream from L2.</summary>
+    internal static int Kc = 256;
+
+    /// <summary>Width of a packed B block (Kc×Nc elements, kept in L2).</summary>
+    internal static int Nc = 1024;
+
+    /// <summary>Below this many flops (2·m·k·n) one thread does the whole multiply.</summary>
+    internal static long ParallelFlops = 2L * 64 * 64 * 64;
+
+    /// <summary>Whether this machine runs the Vector512 FMA kernel natively.</summary>
+    public static bool IsSupported => Avx512F.IsSupported;
+
+    public static void Multiply<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, GemmShape s, int maxThreads)
+        where T : unmanaged, INumber<T>
+    {
+        var (mr, nr) = (GemmMicroKernel.Mr, GemmMicroKernel.Nr<T>());
+        var (rowTiles, colTiles) = (CeilDiv(s.M, mr), CeilDiv(s.N, nr));
+        // Split the longer side of C, so the operand packed by every thread (the other side's) is the smaller.
+        var splitRows = rowTiles >= colTiles;
+        var tiles = splitRows ? rowTiles : colTiles;
+        var threads = 2.0 * s.M * s.K * s.N < ParallelFlops ? 1 : Math.Min(maxThreads, tiles);
+        fixed (T* pa = a, pb = b, pc = c)
+        {
+            var job = new Job<T>((nint)pa, (nint)pb, (nint)pc, s);
+            if (threads == 1)
+            {
+                job.Run(0, s.M, 0, s.N);
+                return;
+            }
+            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+            {
+                var (lo, hi) = (tiles * t / threads, tiles * (t + 1) / threads);
+                if (splitRows)
+                    job.Run(lo * mr, Math.Min(hi * mr, s.M), 0, s.N);
+                else
+                    job.Run(0, s.M, lo * nr, Math.Min(hi * nr, s.N));
+            });
+        }
+    }
+
+    private static int CeilDiv(int x, int y) => (x + y - 1) / y;
+
+    /// <summary>One multiply's operands (pinned by the caller for the whole call) and shape.</summary>
+    private readonly struct Job<T>(nint a, nint b, nint c, GemmShape s)
+        where T : unmanaged, INumber<T>
+    {
+        /// <summary>Computes the block C[i0..i1, j0..j1] with its own packing buffers.</summary>
+        public void Run(int i0, int i1, int j0, int j1)
+        {
+            var (mr, nr) = (GemmMicroKernel.Mr, GemmMicroKernel.Nr<T>());
+            var kcMax = Math.Min(Kc, s.K);
+            var ncMax = Math.Min(Nc, CeilDiv(j1 - j0, nr) * nr);
+            var align = 64 / sizeof(T);
+            var buffer = ArrayPool<T>.Shared.Rent(align + mr * nr + kcMax * ncMax + kcMax * mr);
+            fixed (T* start = buffer)
+            {
+                // B slivers are read with full-vector loads: start them on a cache line.
+                var tile = (T*)(((nint)start + 63) & ~(nint)63);
+                var bp = tile + mr * nr;
+                var ap = bp + kcMax * ncMax;
+                for (var jc = j0; jc < j1; jc += Nc)
+                {
+                    var nc = Math.Min(Nc, j1 - jc);
+                    for (var pc = 0; pc < s.K; pc += Kc)
+                    {
+                        var kc = Math.Min(Kc, s.K - pc);
+                        var add = pc > 0 || s.Accumulate;
+                        GemmPack.B((T*)b, bp, s, pc, kc, jc, nc);
+                        for (var ir = i0; ir < i1; ir += mr)
+                        {
+                            var rows = Math.Min(mr, i1 - ir);
+                            GemmPack.A((T*)a, ap, s, ir, rows, pc, kc);
+                            for (var jr = 0; jr < nc; jr += nr)
+                            {
+                                var cols = Math.Min(nr, nc - jr);
+                                var cij = (T*)c + (nint)ir * s.N + jc + jr;
+                                if (rows == mr && cols == nr)
+                                    GemmMicroKernel.Run(ap, bp + jr * kc, kc, cij, s.N, add);
+                                else
+                                {
+                                    GemmMicroKernel.Run(ap, bp + jr * kc, kc, tile, nr, add: false);
+                                    MergeEdge(tile, nr, cij, s.N, rows, cols, add);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            ArrayPool<T>.Shared.Return(buffer);
+        }
+
+        // The valid part of an edge tile, with the same store-or-add the full tiles do.
+        private static void MergeEdge(T* tile, int ldt, T* c, int ldc, int rows, int cols, bool add)
+        {
+            for (var i = 0; i < rows; i++)
+                for (var j = 0; j < cols; j++)
+                {
+                    ref var cij = ref c[(nint)i * ldc + j];
+                    cij = add ? cij + tile[i * ldt + j] : tile[i * ldt + j];
+                }
+        }
+    }
+}

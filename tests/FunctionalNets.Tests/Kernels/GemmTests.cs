@@ -1,0 +1,194 @@
+using CsCheck;
+using FunctionalNets.Kernels;
+using FunctionalNets.Random;
+
+namespace FunctionalNets.Tests.Kernels;
+
+public class GemmTests
+{
+    // Tile edges of the float (14×32) and double (14×16) register tiles, and a few blocks deep.
+    private static readonly int[] EdgeSizes = [1, 7, 15, 16, 17, 31, 33, 65, 130];
+    private static readonly Gen<int> EdgeSize = Gen.Int[0, EdgeSizes.Length - 1].Select(i => EdgeSizes[i]);
+
+    public static TheoryData<bool, bool> TransposeFlags => new() { { false, false }, { false, true }, { true, false }, { true, true } };
+
+    [Fact]
+    public void Multiply_matches_naive_triple_loop_on_edge_sizes() =>
+        Gen.Select(EdgeSize, EdgeSize, EdgeSize, Gen.Bool, Gen.Bool, Gen.Bool, Gen.ULong)
+            .Sample((m, k, n, transA, transB, accumulate, seed) =>
+                AssertMatchesNaive(m, k, n, transA, transB, accumulate, Key.FromSeed(seed)), iter: 100);
+
+    [Theory, MemberData(nameof(TransposeFlags))]
+    public void Multiply_matches_naive_across_several_k_blocks(bool transA, bool transB)
+    {
+        // k = 600 spans three k-blocks; m and n leave partial tiles on both edges.
+        AssertMatchesNaive(45, 600, 70, transA, transB, accumulate: false, Key.FromSeed(1));
+        AssertMatchesNaive(45, 600, 70, transA, transB, accumulate: true, Key.FromSeed(2));
+    }
+
+    [Theory, MemberData(nameof(TransposeFlags))]
+    public void Multiply_float_agrees_with_double_within_rounding(bool transA, bool transB)
+    {
+        var (m, k, n) = (65, 130, 33);
+        var a = Uniform(Key.FromSeed(3), m * k).Select(x => (double)(float)x).ToArray();
+        var b = Uniform(Key.FromSeed(4), k * n).Select(x => (double)(float)x).ToArray();
+        var cd = new double[m * n];
+        var cf = new float[m * n];
+        Gemm.Multiply<double>(a, b, cd, m, k, n, transA, transB);
+        Gemm.Multiply<float>(a.Select(x => (float)x).ToArray(), b.Select(x => (float)x).ToArray(), cf, m, k, n, transA, transB);
+        // The inputs are exact in both types, so float's error is its own rounding: at most γ_k·Σ|a||b|.
+        var bound = AbsoluteProducts(a, b, m, k, n, transA, transB);
+        var gammaK = k * Math.Pow(2, -24) / (1 - k * Math.Pow(2, -24));
+        for (var i = 0; i < m * n; i++)
+            Assert.True(Math.Abs(cf[i] - cd[i]) <= gammaK * bound[i], $"element {i}: float {cf[i]}, double {cd[i]}");
+    }
+
+    [Theory, MemberData(nameof(TransposeFlags))]
+    public void Multiply_is_bit_identical_for_one_two_and_three_threads(bool transA, bool transB)
+    {
+        // 300×513 splits over rows, 20×700 over columns; both are large enough to run in parallel.
+        foreach (var (m, k, n) in (ReadOnlySpan<(int, int, int)>)[(300, 257, 513), (20, 300, 700)])
+        {
+            var a = Uniform(Key.FromSeed(5), m * k).Select(x => (float)x).ToArray();
+            var b = Uniform(Key.FromSeed(6), k * n).Select(x => (float)x).ToArray();
+            var ad = Uniform(Key.FromSeed(7), m * k);
+            var bd = Uniform(Key.FromSeed(8), k * n);
+            var runs = new[] { 1, 2, 3 }.Select(threads => WithThreads(threads, () =>
+            {
+                var (cf, cd) = (new float[m * n], new double[m * n]);
+                Gemm.Multiply<float>(a, b, cf, m, k, n, transA, transB);
+                Gemm.Multiply<double>(ad, bd, cd, m, k, n, transA, transB);
+                return (cf, cd);
+            })).ToArray();
+            foreach (var (cf, cd) in runs[1..])
+            {
+                Assert.True(cf.AsSpan().SequenceEqual(runs[0].cf), $"float {m}×{k}×{n} differs across thread counts");
+                Assert.True(cd.AsSpan().SequenceEqual(runs[0].cd), $"double {m}×{k}×{n} differs across thread counts");
+            }
+        }
+    }
+
+    [Fact]
+    public void Multiply_with_k_zero_gives_zeros_or_leaves_c_when_accumulating()
+    {
+        double[] c = [1, 2, 3, 4, 5, 6];
+        Gemm.Multiply<double>([], [], c, 2, 0, 3, accumulate: true);
+        Assert.Equal([1.0, 2, 3, 4, 5, 6], c);
+        Gemm.Multiply<double>([], [], c, 2, 0, 3);
+        Assert.Equal(new double[6], c);
+    }
+
+    [Fact]
+    public void Multiply_with_m_or_n_zero_writes_nothing()
+    {
+        float[] c = [7, 8];
+        Gemm.Multiply<float>([], [1, 2, 3], c, 0, 3, 1);
+        Gemm.Multiply<float>([1, 2, 3], [], c, 1, 3, 0);
+        Assert.Equal([7f, 8], c);
+    }
+
+    [Fact]
+    public void Multiply_propagates_infinity_and_nan_exactly_like_the_naive_loop()
+    {
+        // 17×33 leaves partial tiles on both edges; the zero padding must not leak NaN (0·∞) into C.
+        var (m, k, n) = (17, 5, 33);
+        var a = Uniform(Key.FromSeed(9), m * k);
+        var b = Uniform(Key.FromSeed(10), k * n);
+        a[16 * k + 2] = double.PositiveInfinity;
+        b[1 * n + 32] = double.NegativeInfinity;
+        b[3 * n + 0] = double.NaN;
+        var c = new double[m * n];
+        Gemm.Multiply<double>(a, b, c, m, k, n);
+        var expected = Naive(a, b, new double[m * n], m, k, n, false, false, false);
+        for (var i = 0; i < m * n; i++)
+        {
+            Assert.Equal(double.IsNaN(expected[i]), double.IsNaN(c[i]));
+            if (double.IsInfinity(expected[i])) Assert.Equal(expected[i], c[i]);
+        }
+    }
+
+    [Theory, MemberData(nameof(TransposeFlags))]
+    public void Multiply_of_integers_uses_the_generic_loop_exactly(bool transA, bool transB)
+    {
+        // [[1,2,3],[4,5,6]]·[[1,0],[0,1],[2,2]] = [[7,8],[16,17]]
+        int[] a = transA ? [1, 4, 2, 5, 3, 6] : [1, 2, 3, 4, 5, 6];
+        int[] b = transB ? [1, 0, 2, 0, 1, 2] : [1, 0, 0, 1, 2, 2];
+        int[] c = [100, 100, 100, 100];
+        Gemm.Multiply<int>(a, b, c, 2, 3, 2, transA, transB, accumulate: true);
+        Assert.Equal([107, 108, 116, 117], c);
+    }
+
+    [Fact]
+    public void Multiply_with_short_spans_names_gemm_and_the_dimensions()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Gemm.Multiply<float>(new float[5], new float[12], new float[8], 2, 3, 4));
+        Assert.Contains("Gemm", ex.Message);
+        Assert.Contains("m=2, k=3, n=4", ex.Message);
+        Assert.Contains("A ≥ 6", ex.Message);
+    }
+
+    [Fact]
+    public void Multiply_with_negative_dimension_names_gemm()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Gemm.Multiply<double>([], [], [], -1, 0, 0));
+        Assert.Contains("Gemm: dimensions must be non-negative, got m=-1", ex.Message);
+    }
+
+    [Fact]
+    public void MaxThreads_below_one_is_rejected()
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.MaxThreads = 0);
+        Assert.Contains("Gemm.MaxThreads", ex.Message);
+    }
+
+    private static void AssertMatchesNaive(int m, int k, int n, bool transA, bool transB, bool accumulate, Key key)
+    {
+        var (ka, rest) = key.Split();
+        var (kb, kc) = rest.Split();
+        var a = Uniform(ka, m * k);
+        var b = Uniform(kb, k * n);
+        var c0 = Uniform(kc, m * n);
+        var c = (double[])c0.Clone();
+        Gemm.Multiply<double>(a, b, c, m, k, n, transA, transB, accumulate);
+        var expected = Naive(a, b, (double[])c0.Clone(), m, k, n, transA, transB, accumulate);
+        var scale = AbsoluteProducts(a, b, m, k, n, transA, transB);
+        for (var i = 0; i < m * n; i++)
+        {
+            var tolerance = 1e-12 * (scale[i] + (accumulate ? Math.Abs(c0[i]) : 0));
+            Assert.True(Math.Abs(c[i] - expected[i]) <= tolerance,
+                $"{m}×{k}×{n} transA={transA} transB={transB} accumulate={accumulate}: element {i} is {c[i]}, expected {expected[i]}");
+        }
+    }
+
+    private static double[] Naive(double[] a, double[] b, double[] c, int m, int k, int n, bool transA, bool transB, bool accumulate)
+    {
+        for (var i = 0; i < m; i++)
+            for (var j = 0; j < n; j++)
+            {
+                var sum = 0.0;
+                for (var p = 0; p < k; p++)
+                    sum += At(a, i, p, m, k, transA) * At(b, p, j, k, n, transB);
+                c[i * n + j] = accumulate ? c[i * n + j] + sum : sum;
+            }
+        return c;
+    }
+
+    // Σ_p |op(A)[i,p]|·|op(B)[p,j]|: the scale that bounds the rounding error of element (i, j).
+    private static double[] AbsoluteProducts(double[] a, double[] b, int m, int k, int n, bool transA, bool transB) =>
+        Naive(a.Select(Math.Abs).ToArray(), b.Select(Math.Abs).ToArray(), new double[m * n], m, k, n, transA, transB, false);
+
+    // Element (r, col) of op(X), where op(X) is rows×cols and X is stored transposed when trans.
+    private static double At(double[] x, int r, int col, int rows, int cols, bool trans) =>
+        trans ? x[col * rows + r] : x[r * cols + col];
+
+    private static double[] Uniform(Key key, int count) =>
+        Sample.Uniform<double>(key, [count], -1, 1).ToArray();
+
+    private static TResult WithThreads<TResult>(int threads, Func<TResult> run)
+    {
+        var saved = Gemm.MaxThreads;
+        Gemm.MaxThreads = threads;
+        try { return run(); }
+        finally { Gemm.MaxThreads = saved; }
+    }
+}
