@@ -48,6 +48,10 @@ public static class Net
 
     /// <summary>Brings a constant tensor (an input, a target) into the computation as a new slot with no gradient source.</summary>
     public static Net<T, Var<T>> Const<T>(Tensor<T> value)
+        where T : unmanaged, INumber<T> => new(s => (new Var<T>(s.NextSlot, value, NeedsGrad: false), s with { NextSlot = s.NextSlot + 1 }));
+
+    /// <summary>Brings a tensor in as a new slot whose gradient is wanted (the gradient of a loss with respect to an input).</summary>
+    public static Net<T, Var<T>> Variable<T>(Tensor<T> value)
         where T : unmanaged, INumber<T> => new(s => (new Var<T>(s.NextSlot, value), s with { NextSlot = s.NextSlot + 1 }));
 
     /// <summary>Reads an existing parameter <paramref name="name"/> under the current scope, whatever its shape (fixed, given weights).</summary>
@@ -130,8 +134,10 @@ public static class Net
     public static Net<T, Var<T>> Record<T>(string op, Var<T>[] inputs, Tensor<T> y, Pullback<T> back)
         where T : unmanaged, INumber<T> => new(s =>
         {
-            var v = new Var<T>(s.NextSlot, y);
-            var tape = s.Recording ? new Tape<T>(op, v.Id, Array.ConvertAll(inputs, i => i.Id), back, s.Tape) : s.Tape;
+            // A result of constants alone is a constant: nothing to record, no gradient to carry.
+            var needsGrad = Array.Exists(inputs, i => i.NeedsGrad);
+            var v = new Var<T>(s.NextSlot, y, needsGrad);
+            var tape = s.Recording && needsGrad ? new Tape<T>(op, v.Id, Array.ConvertAll(inputs, i => i.Id), back, s.Tape) : s.Tape;
             return (v, s with { Tape = tape, NextSlot = s.NextSlot + 1 });
         });
 

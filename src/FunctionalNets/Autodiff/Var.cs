@@ -8,7 +8,8 @@ namespace FunctionalNets.Autodiff;
 /// </summary>
 /// <param name="Id">The slot on the tape; slots are numbered in creation order.</param>
 /// <param name="Value">The forward value.</param>
-public readonly record struct Var<T>(int Id, Tensor<T> Value)
+/// <param name="NeedsGrad">Whether a parameter flows into it, so a gradient must reach it; false for constants (inputs, targets) and values computed only from them.</param>
+public readonly record struct Var<T>(int Id, Tensor<T> Value, bool NeedsGrad = true)
     where T : unmanaged, INumber<T>
 {
     /// <summary>The value's shape.</summary>

@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace FunctionalNets.Kernels;
@@ -6,6 +8,49 @@ namespace FunctionalNets.Kernels;
 /// <summary>Reductions with a fixed order: every output accumulates its terms in the input's row-major order.</summary>
 internal static class Reduce
 {
+    /// <summary>
+    /// Σ xᵢ² in double, in a fixed order on every machine: lane j (0…7) accumulates the elements i ≡ j (mod 8)
+    /// in index order, then the lanes combine as ((l₀+l₁)+(l₂+l₃))+((l₄+l₅)+(l₆+l₇)). The vector and scalar paths
+    /// perform the same additions, so the bits do not depend on the vector width.
+    /// </summary>
+    public static double SumOfSquares<T>(ReadOnlySpan<T> x)
+        where T : unmanaged, INumber<T>
+    {
+        Span<double> lane = stackalloc double[8];
+        lane.Clear();
+        var i = 0;
+        if (Vector256.IsHardwareAccelerated && typeof(T) == typeof(float))
+        {
+            var f = MemoryMarshal.Cast<T, float>(x);
+            var (lo, hi) = (Vector256<double>.Zero, Vector256<double>.Zero);
+            for (; i <= f.Length - 8; i += 8)
+            {
+                var (a, b) = Vector256.Widen(Vector256.Create<float>(f.Slice(i, 8)));
+                (lo, hi) = (lo + a * a, hi + b * b);
+            }
+            lo.CopyTo(lane);
+            hi.CopyTo(lane[4..]);
+        }
+        else if (Vector256.IsHardwareAccelerated && typeof(T) == typeof(double))
+        {
+            var d = MemoryMarshal.Cast<T, double>(x);
+            var (lo, hi) = (Vector256<double>.Zero, Vector256<double>.Zero);
+            for (; i <= d.Length - 8; i += 8)
+            {
+                var (a, b) = (Vector256.Create(d.Slice(i, 4)), Vector256.Create(d.Slice(i + 4, 4)));
+                (lo, hi) = (lo + a * a, hi + b * b);
+            }
+            lo.CopyTo(lane);
+            hi.CopyTo(lane[4..]);
+        }
+        for (; i < x.Length; i++)
+        {
+            var v = double.CreateTruncating(x[i]);
+            lane[i & 7] += v * v;
+        }
+        return ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
+    }
+
     /// <summary>
     /// Adds every element of the contiguous x (over <paramref name="dims"/>) into y at its strided offset (0 on the
     /// summed axes). Each element of y accumulates its terms one by one in x's row-major order, so the result

@@ -31,29 +31,53 @@ public static class MatMul
 
     /// <summary><c>(da, db) = (dy·bᵀ, aᵀ·dy)</c>.</summary>
     public static (Tensor<T> Da, Tensor<T> Db) Vjp<T>(Tensor<T> a, Tensor<T> b, Tensor<T> dy)
+        where T : unmanaged, INumber<T> => (Da(a, b, dy), Db(a, b, dy));
+
+    /// <summary><c>da = dy·bᵀ</c> alone.</summary>
+    public static Tensor<T> Da<T>(Tensor<T> a, Tensor<T> b, Tensor<T> dy)
         where T : unmanaged, INumber<T>
     {
-        var (batch, n, k, m, shared) = Dims(a, b);
-        if (dy.Shape != a.Shape.WithDim(-1, m))
-            throw new ArgumentException($"{nameof(MatMul)}: dy shape {dy.Shape} does not match output {a.Shape.WithDim(-1, m)}");
-        if (shared)
-            return (Tensor.Build<T>(a.Shape, da => Gemm.Multiply(dy.Span, b.Span, da, batch * n, m, k, transB: true)),
-                    Tensor.Build<T>(b.Shape, db => Gemm.Multiply(a.Span, dy.Span, db, k, batch * n, m, transA: true)));
-        return (Tensor.Build<T>(a.Shape, da =>
-                {
-                    for (var i = 0; i < batch; i++)
-                        Gemm.Multiply(dy.Span.Slice(i * n * m, n * m), b.Span.Slice(i * k * m, k * m), da.Slice(i * n * k, n * k), n, m, k, transB: true);
-                }),
-                Tensor.Build<T>(b.Shape, db =>
-                {
-                    for (var i = 0; i < batch; i++)
-                        Gemm.Multiply(a.Span.Slice(i * n * k, n * k), dy.Span.Slice(i * n * m, n * m), db.Slice(i * k * m, k * m), k, n, m, transA: true);
-                }));
+        var (batch, n, k, m, shared) = Dims(a, b, dy);
+        return shared
+            ? Tensor.Build<T>(a.Shape, da => Gemm.Multiply(dy.Span, b.Span, da, batch * n, m, k, transB: true))
+            : Tensor.Build<T>(a.Shape, da =>
+            {
+                for (var i = 0; i < batch; i++)
+                    Gemm.Multiply(dy.Span.Slice(i * n * m, n * m), b.Span.Slice(i * k * m, k * m), da.Slice(i * n * k, n * k), n, m, k, transB: true);
+            });
     }
 
-    /// <summary>MatMul on the tape.</summary>
+    /// <summary><c>db = aᵀ·dy</c> alone (summed over the batch when b is shared).</summary>
+    public static Tensor<T> Db<T>(Tensor<T> a, Tensor<T> b, Tensor<T> dy)
+        where T : unmanaged, INumber<T>
+    {
+        var (batch, n, k, m, shared) = Dims(a, b, dy);
+        return shared
+            ? Tensor.Build<T>(b.Shape, db => Gemm.Multiply(a.Span, dy.Span, db, k, batch * n, m, transA: true))
+            : Tensor.Build<T>(b.Shape, db =>
+            {
+                for (var i = 0; i < batch; i++)
+                    Gemm.Multiply(a.Span.Slice(i * n * k, n * k), dy.Span.Slice(i * n * m, n * m), db.Slice(i * k * m, k * m), k, n, m, transA: true);
+            });
+    }
+
+    /// <summary>MatMul on the tape; the pullback skips the product for an operand that needs no gradient (an input batch).</summary>
     public static Net<T, Var<T>> Apply<T>(Var<T> a, Var<T> b)
-        where T : unmanaged, INumber<T> => Net.Binary(nameof(MatMul), a, b, Forward, (x, w, _, dy) => Vjp(x, w, dy));
+        where T : unmanaged, INumber<T> => new(s =>
+        {
+            var y = Forward(a.Value, b.Value);
+            return Net.Record<T>(nameof(MatMul), [a, b], y, dy =>
+                [a.NeedsGrad ? Da(a.Value, b.Value, dy) : null, b.NeedsGrad ? Db(a.Value, b.Value, dy) : null]).Run(s);
+        });
+
+    private static (int Batch, int N, int K, int M, bool Shared) Dims<T>(Tensor<T> a, Tensor<T> b, Tensor<T> dy)
+        where T : unmanaged, INumber<T>
+    {
+        var dims = Dims(a, b);
+        if (dy.Shape != a.Shape.WithDim(-1, dims.M))
+            throw new ArgumentException($"{nameof(MatMul)}: dy shape {dy.Shape} does not match output {a.Shape.WithDim(-1, dims.M)}");
+        return dims;
+    }
 
     private static (int Batch, int N, int K, int M, bool Shared) Dims<T>(Tensor<T> a, Tensor<T> b)
         where T : unmanaged, INumber<T>

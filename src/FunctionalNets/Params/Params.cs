@@ -72,31 +72,26 @@ public sealed record Params<T>(ImmutableSortedDictionary<string, Tensor<T>> Tens
     public Params<T> ZerosLike() => Map((_, x) => Tensor.Zeros<T>(x.Shape));
 
     /// <summary>
-    /// The global L2 norm <c>√(Σ x²)</c> over every element, accumulated in double in path order, then index order.
+    /// The global L2 norm <c>√(Σ x²)</c> over every element, accumulated in double: tensors in path order, each
+    /// tensor's squares in eight fixed lanes (see <c>Reduce.SumOfSquares</c>).
     /// </summary>
     /// <remarks>
-    /// A plain sequential sum, not a vectorised one, so the result is the same bits on every machine. NaN if any
-    /// element is NaN; overflows to ∞ only past <c>√(double.MaxValue)</c>.
+    /// The order is fixed and written out, not left to the vector width, so the result is the same bits on every
+    /// machine. NaN if any element is NaN; overflows to ∞ only past <c>√(double.MaxValue)</c>.
     /// </remarks>
-    public double GlobalNorm()
-    {
-        var sum = 0.0;
-        foreach (var t in Tensors.Values)
-            foreach (var x in t.Span)
-            {
-                var v = double.CreateTruncating(x);
-                sum += v * v;
-            }
-        return Math.Sqrt(sum);
-    }
+    public double GlobalNorm() => Math.Sqrt(Tensors.Values.Aggregate(0.0, (sum, t) => sum + Kernels.Reduce.SumOfSquares(t.Span)));
 
     /// <summary>The number of elements that are NaN or ±∞.</summary>
     public long NonFiniteCount()
     {
         long count = 0;
         foreach (var t in Tensors.Values)
+        {
+            // A finite sum of squares proves every element finite; only a tensor that fails it is counted.
+            if (double.IsFinite(Kernels.Reduce.SumOfSquares(t.Span))) continue;
             foreach (var x in t.Span)
                 if (!T.IsFinite(x)) count++;
+        }
         return count;
     }
 

@@ -26,7 +26,7 @@ public sealed record TrainState<T>(long Step, Params<T> Params, OptState<T> Opt,
 /// <param name="GradNorm">The global L2 norm of the gradients.</param>
 /// <param name="UpdateRatio">‖update‖ / ‖params‖: how far the step moved the parameters, relatively.</param>
 /// <param name="NonFinite">How many gradient elements were NaN or ±∞.</param>
-/// <param name="Digest">SHA-256 of the parameters after the step (paths, shapes, bytes), for replay.</param>
+/// <param name="Digest">SHA-256 of the parameters after the step (paths, shapes, bytes), for replay; empty when the trainer skips it.</param>
 public sealed record StepReport(long Step, double Loss, double LearningRate, double GradNorm, double UpdateRatio, long NonFinite, string Digest);
 
 /// <summary>Thrown when a loss or gradient stops being finite; names the step and the first parameter path affected.</summary>

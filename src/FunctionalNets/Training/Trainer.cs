@@ -13,11 +13,13 @@ namespace FunctionalNets.Training;
 /// <param name="Optimizer">The update rule.</param>
 /// <param name="LearningRate">The schedule the optimizer uses, reported with each step.</param>
 /// <param name="GuardNonFinite">Stop with <see cref="NonFiniteException"/> when the loss or a gradient is not finite.</param>
+/// <param name="DigestParams">Put a SHA-256 digest of the new parameters in every report (for replay); off saves a pass over them.</param>
 public sealed record Trainer<T, TBatch>(
     Func<TBatch, Net<T, Var<T>>> Loss,
     Transform<T> Optimizer,
     Schedule LearningRate,
-    bool GuardNonFinite = true)
+    bool GuardNonFinite = true,
+    bool DigestParams = true)
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>One step: loss and gradients on the batch, the optimizer's update, a report. Nothing is mutated.</summary>
@@ -31,7 +33,7 @@ public sealed record Trainer<T, TBatch>(
         var next = Optim.Optimizer.ApplyUpdates(s.Params, updates);
         var paramNorm = s.Params.GlobalNorm();
         var report = new StepReport(s.Step, double.CreateTruncating(loss), LearningRate(s.Step), grads.GlobalNorm(),
-            paramNorm > 0 ? updates.GlobalNorm() / paramNorm : 0, nonFinite, next.Digest());
+            paramNorm > 0 ? updates.GlobalNorm() / paramNorm : 0, nonFinite, DigestParams ? next.Digest() : "");
         return (new TrainState<T>(s.Step + 1, next, opt, s.Key, s.Cursor + 1), report);
     }
 

@@ -61,13 +61,38 @@ public class LayerTests
         var w = Tensor.Matrix([1.0, 2], [3.0, 4]);
         var p = Params<double>.Empty.With("w", w);
         var x = Tensor.Matrix([0.3, -0.7]);
-        var net = from xv in Net.Const(x)
+        var net = from xv in Net.Variable(x)
                   from y in Layer.Residual<double>(v => from wv in Net.Param<double>("w") from o in MatMul.Apply(v, wv) select o)(xv)
                   from s in Sum.Apply(y)
                   select (xv, s);
         var (value, state) = net.Run(NetState<double>.Start(p, recording: true));
         var ct = Grad.Backward(state.Tape, state.NextSlot, value.s.Id, Tensor.Ones<double>(value.s.Shape));
         Assert.Equal(Tensor.Matrix([1.0 + 1 + 2, 1.0 + 3 + 4]), ct[value.xv.Id]);
+    }
+
+    [Fact]
+    public void Constants_record_nothing_and_get_no_cotangent()
+    {
+        var p = Params<double>.Empty.With("w", Tensor.Matrix([1.0, 2], [3.0, 4]));
+        var net = from c in Net.Const(Tensor.Matrix([0.3, -0.7]))
+                  from c2 in Tanh.Apply(c)                 // constant in, constant out: not recorded
+                  from w in Net.Param<double>("w")
+                  from y in MatMul.Apply(c2, w)
+                  from s in Sum.Apply(y)
+                  select (c, c2, s);
+        var (v, state) = net.Run(NetState<double>.Start(p, recording: true));
+        Assert.False(v.c2.NeedsGrad);
+        Assert.Equal(["Sum", "MatMul"], Ops(state.Tape));
+        var ct = Grad.Backward(state.Tape, state.NextSlot, v.s.Id, Tensor.Ones<double>(v.s.Shape));
+        Assert.Null(ct[v.c.Id]);
+        Assert.Null(ct[v.c2.Id]);
+    }
+
+    private static List<string> Ops(Tape<double>? tape)
+    {
+        var ops = new List<string>();
+        for (var t = tape; t is not null; t = t.Previous) ops.Add(t.Op);
+        return ops;
     }
 
     [Fact]

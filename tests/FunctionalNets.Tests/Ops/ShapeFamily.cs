@@ -30,7 +30,7 @@ internal static class ShapeFamily
         var s = NetState<double>.Start(Params<double>.Empty, recording: true);
         var vars = new Var<double>[xs.Length];
         for (var i = 0; i < xs.Length; i++)
-            (vars[i], s) = Net.Const(xs[i]).Run(s);
+            (vars[i], s) = Net.Variable(xs[i]).Run(s);
         var (y, end) = f(vars).Run(s);
         var ct = Grad.Backward(end.Tape, end.NextSlot, y.Id, dy);
         return (y.Value, [.. vars.Select(v => ct[v.Id])]);

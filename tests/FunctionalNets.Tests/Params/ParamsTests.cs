@@ -73,14 +73,30 @@ public class ParamsTests
     }
 
     [Fact]
-    public void GlobalNorm_sums_in_path_order_then_index_order() =>
+    public void GlobalNorm_sums_tensors_in_path_order_each_in_eight_fixed_lanes() =>
         Gen.Double[-1e3, 1e3].Array[0, 40].Array[1, 4].Sample(arrays =>
         {
             var tree = Tree([.. arrays.Select((a, i) => ($"p{(char)('z' - i)}", Tensor.Vector<double>(a)))]);
             var sum = 0.0;
             foreach (var a in arrays.Reverse())
-                foreach (var x in a) sum += x * x;
+            {
+                // The documented order: element i into lane i mod 8, lanes combined ((0+1)+(2+3))+((4+5)+(6+7)).
+                var l = new double[8];
+                for (var i = 0; i < a.Length; i++) l[i % 8] += a[i] * a[i];
+                sum += ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]));
+            }
             Assert.Equal(BitConverter.DoubleToInt64Bits(Math.Sqrt(sum)), BitConverter.DoubleToInt64Bits(tree.GlobalNorm()));
+        });
+
+    [Fact]
+    public void GlobalNorm_of_floats_widens_each_element_to_double_in_the_same_lanes() =>
+        Gen.Float[-1e3f, 1e3f].Array[0, 70].Sample(a =>
+        {
+            var tree = FunctionalNets.Params.Params<float>.Empty.With("w", Tensor.Vector<float>(a));
+            var l = new double[8];
+            for (var i = 0; i < a.Length; i++) l[i % 8] += (double)a[i] * a[i];
+            var expected = Math.Sqrt(((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7])));
+            Assert.Equal(BitConverter.DoubleToInt64Bits(expected), BitConverter.DoubleToInt64Bits(tree.GlobalNorm()));
         });
 
     [Fact]
