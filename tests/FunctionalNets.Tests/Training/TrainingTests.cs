@@ -114,10 +114,41 @@ public class TrainingTests
     [Fact]
     public void Non_finite_gradient_names_the_parameter_path()
     {
-        var p = Start();
-        var poisoned = p with { Params = p.Params.With("fc2/w", Tensor.Full<double>([6, 3], double.PositiveInfinity)) };
-        var guarded = Trainer() with { Loss = rows => from l in Loss(rows) select l };
-        var ex = Assert.ThrowsAny<NonFiniteException>(() => guarded.Step(poisoned, [0]));
+        // L = Σ√p is finite at p = [0, 1], but dL/dp = 1/(2√p) is +∞ at 0.
+        var p = FunctionalNets.Params.Params<double>.Empty.With("layer/p", Tensor.Vector(0.0, 1.0));
+        var loss = from v in Net.Param<double>("layer/p") from r in Sqrt.Apply(v) from l in Sum.Apply(r) select l;
+        var trainer = new Trainer<double, int>(_ => loss, Optimizer.Sgd<double>(0.1), Schedules.Constant(0.1));
+        var state = TrainState<double>.Start(p, trainer.Optimizer, Key.FromSeed(1));
+        var ex = Assert.Throws<NonFiniteException>(() => trainer.Step(state, 0));
         Assert.Contains("step 0", ex.Message);
+        Assert.Contains("layer/p", ex.Message);
+        // With the guard off the step goes through and the report counts the bad element.
+        var (_, report) = (trainer with { GuardNonFinite = false }).Step(state, 0);
+        Assert.Equal(1, report.NonFinite);
+    }
+
+    [Fact]
+    public void One_and_two_threads_give_bit_identical_training()
+    {
+        var cfg = new FunctionalNets.Models.GptConfig(Vocab: 11, Context: 16, Channels: 64, Layers: 1, Heads: 2);
+        var ids = Sample.Integers(Key.FromSeed(21), [8, 16], 11);
+        var targets = Sample.Integers(Key.FromSeed(22), [8, 16], 11);
+        string Train(int threads)
+        {
+            var saved = FunctionalNets.Kernels.Gemm.MaxThreads;
+            FunctionalNets.Kernels.Gemm.MaxThreads = threads;
+            try
+            {
+                var lr = Schedules.Constant(1e-3);
+                var trainer = new Trainer<float, int>(_ => FunctionalNets.Models.Gpt.Loss<float>(cfg, ids, targets), Optimizer.AdamW<float>(lr), lr);
+                var s0 = TrainState<float>.Start(Net.Init(FunctionalNets.Models.Gpt.Logits<float>(cfg, ids), Key.FromSeed(23)), trainer.Optimizer, Key.FromSeed(24));
+                return trainer.Fit(s0, Enumerable.Range(0, 3)).Params.Digest();
+            }
+            finally
+            {
+                FunctionalNets.Kernels.Gemm.MaxThreads = saved;
+            }
+        }
+        Assert.Equal(Train(1), Train(2));
     }
 }
