@@ -70,12 +70,11 @@ internal static unsafe class GemmBlocked
             var kcMax = Math.Min(Kc, s.K);
             var ncMax = Math.Min(Nc, CeilDiv(j1 - j0, nr) * nr);
             var align = 64 / sizeof(T);
-            var buffer = ArrayPool<T>.Shared.Rent(align + mr * nr + kcMax * ncMax + kcMax * mr);
+            var buffer = ArrayPool<T>.Shared.Rent(align + kcMax * ncMax + kcMax * mr + GemmPack.Slack<T>());
             fixed (T* start = buffer)
             {
                 // B slivers are read with full-vector loads: start them on a cache line.
-                var tile = (T*)(((nint)start + 63) & ~(nint)63);
-                var bp = tile + mr * nr;
+                var bp = (T*)(((nint)start + 63) & ~(nint)63);
                 var ap = bp + kcMax * ncMax;
                 for (var jc = j0; jc < j1; jc += Nc)
                 {
@@ -90,33 +89,12 @@ internal static unsafe class GemmBlocked
                             var rows = Math.Min(mr, i1 - ir);
                             GemmPack.A((T*)a, ap, s, ir, rows, pc, kc);
                             for (var jr = 0; jr < nc; jr += nr)
-                            {
-                                var cols = Math.Min(nr, nc - jr);
-                                var cij = (T*)c + (nint)ir * s.N + jc + jr;
-                                if (rows == mr && cols == nr)
-                                    GemmMicroKernel.Run(ap, bp + jr * kc, kc, cij, s.N, add);
-                                else
-                                {
-                                    GemmMicroKernel.Run(ap, bp + jr * kc, kc, tile, nr, add: false);
-                                    MergeEdge(tile, nr, cij, s.N, rows, cols, add);
-                                }
-                            }
+                                GemmMicroKernel.Run(ap, bp + jr * kc, kc, (T*)c + (nint)ir * s.N + jc + jr, s.N, add, rows, Math.Min(nr, nc - jr));
                         }
                     }
                 }
             }
             ArrayPool<T>.Shared.Return(buffer);
-        }
-
-        // The valid part of an edge tile, with the same store-or-add the full tiles do.
-        private static void MergeEdge(T* tile, int ldt, T* c, int ldc, int rows, int cols, bool add)
-        {
-            for (var i = 0; i < rows; i++)
-                for (var j = 0; j < cols; j++)
-                {
-                    ref var cij = ref c[(nint)i * ldc + j];
-                    cij = add ? cij + tile[i * ldt + j] : tile[i * ldt + j];
-                }
         }
     }
 }
