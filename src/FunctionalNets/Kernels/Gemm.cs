@@ -12,8 +12,8 @@ internal static class Gemm
 {
     private static int maxThreads = Environment.ProcessorCount;
 
-    /// <summary>Up to this many multiply-adds (m·k·n) the plain loop beats packing.</summary>
-    internal static long SmallVolume = 64;
+    // Up to this many multiply-adds (m·k·n), e.g. 4×4×4, the plain loop is faster than packing (measured).
+    private const long SmallVolume = 64;
 
     /// <summary>The most threads one multiply may use (default: the processor count). Results do not depend on it.</summary>
     public static int MaxThreads
