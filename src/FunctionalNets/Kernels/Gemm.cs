@@ -12,6 +12,9 @@ internal static class Gemm
 {
     private static int maxThreads = Environment.ProcessorCount;
 
+    // Up to this many multiply-adds (m·k·n), e.g. 4×4×4, the plain loop is faster than packing (measured).
+    private const long SmallVolume = 64;
+
     /// <summary>The most threads one multiply may use (default: the processor count). Results do not depend on it.</summary>
     public static int MaxThreads
     {
@@ -35,23 +38,26 @@ internal static class Gemm
             if (!accumulate) c[..(m * n)].Clear();
             return;
         }
-        if ((typeof(T) == typeof(float) || typeof(T) == typeof(double)) && GemmBlocked.IsSupported)
+        if ((typeof(T) == typeof(float) || typeof(T) == typeof(double)) && GemmBlocked.IsSupported && (long)m * k * n > SmallVolume)
             GemmBlocked.Multiply(a, b, c, new GemmShape(m, k, n, transA, transB, accumulate), MaxThreads);
         else
             Reference(a, b, c, m, k, n, transA, transB, accumulate);
     }
 
-    // Any numeric type: each element of C is one dot product summed over k in index order.
+    // Any numeric type, and tiny float/double products: each element of C is one dot product summed over k in index
+    // order. op(A)[i, p] = a[i·ai + p·ap] and op(B)[p, j] = b[p·bp + j·bj], whichever way each is stored.
     private static void Reference<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n,
         bool transA, bool transB, bool accumulate)
         where T : unmanaged, INumber<T>
     {
+        var (ai, ap) = transA ? (1, m) : (k, 1);
+        var (bp, bj) = transB ? (1, k) : (n, 1);
         for (var i = 0; i < m; i++)
             for (var j = 0; j < n; j++)
             {
                 var sum = T.Zero;
                 for (var p = 0; p < k; p++)
-                    sum += (transA ? a[p * m + i] : a[i * k + p]) * (transB ? b[j * k + p] : b[p * n + j]);
+                    sum += a[i * ai + p * ap] * b[p * bp + j * bj];
                 c[i * n + j] = accumulate ? c[i * n + j] + sum : sum;
             }
     }

@@ -19,10 +19,11 @@ internal static unsafe class GemmMicroKernel
 
     /// <summary>
     /// <c>C[i, j] (+)= Σ_p a[p·Mr + i]·b[p·Nr + j]</c> over p = 0 … kc−1 in order, each sum starting from zero; the sum
-    /// is stored into C, or added to it when <paramref name="add"/>. C rows are <paramref name="ldc"/> apart.
+    /// is stored into C, or added to it when <paramref name="add"/>. C rows are <paramref name="ldc"/> apart, and only
+    /// the top-left <paramref name="rows"/>×<paramref name="cols"/> corner of the tile is touched (masked stores at an edge).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run<T>(T* a, T* b, int kc, T* c, nint ldc, bool add)
+    public static void Run<T>(T* a, T* b, int kc, T* c, nint ldc, bool add, int rows, int cols)
         where T : unmanaged, INumber<T>
     {
         Vector512<T> c00 = default, c01 = default;
@@ -45,81 +46,77 @@ internal static unsafe class GemmMicroKernel
             var b1 = Vector512.Load(b + Vector512<T>.Count);
             Vector512<T> ar;
             ar = Vector512.Create(a[0]);
-            c00 = Fma(ar, b0, c00);
-            c01 = Fma(ar, b1, c01);
+            c00 = GemmSimd.Fma(ar, b0, c00);
+            c01 = GemmSimd.Fma(ar, b1, c01);
             ar = Vector512.Create(a[1]);
-            c10 = Fma(ar, b0, c10);
-            c11 = Fma(ar, b1, c11);
+            c10 = GemmSimd.Fma(ar, b0, c10);
+            c11 = GemmSimd.Fma(ar, b1, c11);
             ar = Vector512.Create(a[2]);
-            c20 = Fma(ar, b0, c20);
-            c21 = Fma(ar, b1, c21);
+            c20 = GemmSimd.Fma(ar, b0, c20);
+            c21 = GemmSimd.Fma(ar, b1, c21);
             ar = Vector512.Create(a[3]);
-            c30 = Fma(ar, b0, c30);
-            c31 = Fma(ar, b1, c31);
+            c30 = GemmSimd.Fma(ar, b0, c30);
+            c31 = GemmSimd.Fma(ar, b1, c31);
             ar = Vector512.Create(a[4]);
-            c40 = Fma(ar, b0, c40);
-            c41 = Fma(ar, b1, c41);
+            c40 = GemmSimd.Fma(ar, b0, c40);
+            c41 = GemmSimd.Fma(ar, b1, c41);
             ar = Vector512.Create(a[5]);
-            c50 = Fma(ar, b0, c50);
-            c51 = Fma(ar, b1, c51);
+            c50 = GemmSimd.Fma(ar, b0, c50);
+            c51 = GemmSimd.Fma(ar, b1, c51);
             ar = Vector512.Create(a[6]);
-            c60 = Fma(ar, b0, c60);
-            c61 = Fma(ar, b1, c61);
+            c60 = GemmSimd.Fma(ar, b0, c60);
+            c61 = GemmSimd.Fma(ar, b1, c61);
             ar = Vector512.Create(a[7]);
-            c70 = Fma(ar, b0, c70);
-            c71 = Fma(ar, b1, c71);
+            c70 = GemmSimd.Fma(ar, b0, c70);
+            c71 = GemmSimd.Fma(ar, b1, c71);
             ar = Vector512.Create(a[8]);
-            c80 = Fma(ar, b0, c80);
-            c81 = Fma(ar, b1, c81);
+            c80 = GemmSimd.Fma(ar, b0, c80);
+            c81 = GemmSimd.Fma(ar, b1, c81);
             ar = Vector512.Create(a[9]);
-            c90 = Fma(ar, b0, c90);
-            c91 = Fma(ar, b1, c91);
+            c90 = GemmSimd.Fma(ar, b0, c90);
+            c91 = GemmSimd.Fma(ar, b1, c91);
             ar = Vector512.Create(a[10]);
-            c100 = Fma(ar, b0, c100);
-            c101 = Fma(ar, b1, c101);
+            c100 = GemmSimd.Fma(ar, b0, c100);
+            c101 = GemmSimd.Fma(ar, b1, c101);
             ar = Vector512.Create(a[11]);
-            c110 = Fma(ar, b0, c110);
-            c111 = Fma(ar, b1, c111);
+            c110 = GemmSimd.Fma(ar, b0, c110);
+            c111 = GemmSimd.Fma(ar, b1, c111);
             ar = Vector512.Create(a[12]);
-            c120 = Fma(ar, b0, c120);
-            c121 = Fma(ar, b1, c121);
+            c120 = GemmSimd.Fma(ar, b0, c120);
+            c121 = GemmSimd.Fma(ar, b1, c121);
             ar = Vector512.Create(a[13]);
-            c130 = Fma(ar, b0, c130);
-            c131 = Fma(ar, b1, c131);
+            c130 = GemmSimd.Fma(ar, b0, c130);
+            c131 = GemmSimd.Fma(ar, b1, c131);
         }
-        Store(c + 0 * ldc, c00, c01, add);
-        Store(c + 1 * ldc, c10, c11, add);
-        Store(c + 2 * ldc, c20, c21, add);
-        Store(c + 3 * ldc, c30, c31, add);
-        Store(c + 4 * ldc, c40, c41, add);
-        Store(c + 5 * ldc, c50, c51, add);
-        Store(c + 6 * ldc, c60, c61, add);
-        Store(c + 7 * ldc, c70, c71, add);
-        Store(c + 8 * ldc, c80, c81, add);
-        Store(c + 9 * ldc, c90, c91, add);
-        Store(c + 10 * ldc, c100, c101, add);
-        Store(c + 11 * ldc, c110, c111, add);
-        Store(c + 12 * ldc, c120, c121, add);
-        Store(c + 13 * ldc, c130, c131, add);
+        var (lo, hi) = (GemmSimd.FirstLanes<T>(cols), GemmSimd.FirstLanes<T>(cols - Vector512<T>.Count));
+        Store(c, c00, c01, add, lo, hi);
+        if (rows > 1) Store(c + 1 * ldc, c10, c11, add, lo, hi);
+        if (rows > 2) Store(c + 2 * ldc, c20, c21, add, lo, hi);
+        if (rows > 3) Store(c + 3 * ldc, c30, c31, add, lo, hi);
+        if (rows > 4) Store(c + 4 * ldc, c40, c41, add, lo, hi);
+        if (rows > 5) Store(c + 5 * ldc, c50, c51, add, lo, hi);
+        if (rows > 6) Store(c + 6 * ldc, c60, c61, add, lo, hi);
+        if (rows > 7) Store(c + 7 * ldc, c70, c71, add, lo, hi);
+        if (rows > 8) Store(c + 8 * ldc, c80, c81, add, lo, hi);
+        if (rows > 9) Store(c + 9 * ldc, c90, c91, add, lo, hi);
+        if (rows > 10) Store(c + 10 * ldc, c100, c101, add, lo, hi);
+        if (rows > 11) Store(c + 11 * ldc, c110, c111, add, lo, hi);
+        if (rows > 12) Store(c + 12 * ldc, c120, c121, add, lo, hi);
+        if (rows > 13) Store(c + 13 * ldc, c130, c131, add, lo, hi);
     }
 
+    // One tile row: the lanes under the masks are stored, or added to C (masked loads never touch C past the edge).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<T> Fma<T>(Vector512<T> x, Vector512<T> y, Vector512<T> acc)
-        where T : unmanaged, INumber<T> =>
-        typeof(T) == typeof(float)
-            ? Vector512.FusedMultiplyAdd(x.AsSingle(), y.AsSingle(), acc.AsSingle()).As<float, T>()
-            : Vector512.FusedMultiplyAdd(x.AsDouble(), y.AsDouble(), acc.AsDouble()).As<double, T>();
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store<T>(T* c, Vector512<T> lo, Vector512<T> hi, bool add)
+    private static void Store<T>(T* c, Vector512<T> x0, Vector512<T> x1, bool add, Vector512<T> lo, Vector512<T> hi)
         where T : unmanaged, INumber<T>
     {
+        var c1 = c + Vector512<T>.Count;
         if (add)
         {
-            lo += Vector512.Load(c);
-            hi += Vector512.Load(c + Vector512<T>.Count);
+            x0 += GemmSimd.MaskLoad(c, lo);
+            x1 += GemmSimd.MaskLoad(c1, hi);
         }
-        lo.Store(c);
-        hi.Store(c + Vector512<T>.Count);
+        GemmSimd.MaskStore(c, lo, x0);
+        GemmSimd.MaskStore(c1, hi, x1);
     }
 }
