@@ -24,18 +24,20 @@ public static class GeluTanh
 
     /// <summary><c>y = x·σ(2u)</c>.</summary>
     public static Tensor<T> Forward<T>(Tensor<T> x)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var s = Gate(x);
-        return Tensor.Build<T>(x.Shape, y => Map.Binary<Times<T>, T>(x.Span, s.Span, y));
-    }
+        where T : unmanaged, IFloatingPointIeee754<T> => Gated(x, Gate(x));
 
     /// <summary><c>dx = dy·(s + x·s·(1 − s)·2u′)</c>.</summary>
     public static Tensor<T> Vjp<T>(Tensor<T> x, Tensor<T> dy)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Check.SameShape(nameof(GeluTanh), x, dy);
-        var s = Gate(x);
+        return Vjp(x, Gate(x), dy);
+    }
+
+    // dx from the gate s = σ(2u) kept by the forward pass, so the pullback does not recompute it.
+    private static Tensor<T> Vjp<T>(Tensor<T> x, Tensor<T> s, Tensor<T> dy)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         return Tensor.Build<T>(x.Shape, dx =>
         {
             Map.Binary<Slope<T>, T>(x.Span, s.Span, dx);
@@ -45,7 +47,14 @@ public static class GeluTanh
 
     /// <summary>GeluTanh on the tape.</summary>
     public static Net<T, Var<T>> Apply<T>(Var<T> x)
-        where T : unmanaged, IFloatingPointIeee754<T> => Net.Unary(nameof(GeluTanh), x, Forward, (v, _, dy) => Vjp(v, dy));
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var s = Gate(x.Value);
+        return Net.Record<T>(nameof(GeluTanh), [x], Gated(x.Value, s), dy => [Vjp(x.Value, s, dy)]);
+    }
+
+    private static Tensor<T> Gated<T>(Tensor<T> x, Tensor<T> s)
+        where T : unmanaged, IFloatingPointIeee754<T> => Tensor.Build<T>(x.Shape, y => Map.Binary<Times<T>, T>(x.Span, s.Span, y));
 
     /// <summary><c>s = σ(2u) = σ(x·(2C + 2C·A·x²))</c>.</summary>
     private static Tensor<T> Gate<T>(Tensor<T> x)
