@@ -21,7 +21,7 @@ public class GemmTests
     [Theory, MemberData(nameof(TransposeFlags))]
     public void Multiply_matches_naive_across_several_k_blocks(bool transA, bool transB)
     {
-        // k = 600 spans three k-blocks; m and n leave partial tiles on both edges.
+        // k = 600 spans four 192-deep double k-blocks; m and n leave partial tiles on both edges.
         AssertMatchesNaive(45, 600, 70, transA, transB, accumulate: false, Key.FromSeed(1));
         AssertMatchesNaive(45, 600, 70, transA, transB, accumulate: true, Key.FromSeed(2));
     }
