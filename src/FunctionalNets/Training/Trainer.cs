@@ -26,13 +26,14 @@ public sealed record Trainer<T, TBatch>(
     public (TrainState<T> State, StepReport Report) Step(TrainState<T> s, TBatch batch)
     {
         var (loss, grads) = Grad.ValueAndGrad(Loss(batch), s.Params, s.Key.FoldIn(s.Step));
-        var nonFinite = grads.NonFiniteCount();
+        var gradNorm = grads.GlobalNorm();
+        var nonFinite = double.IsFinite(gradNorm) ? 0 : grads.NonFiniteCount(); // a finite norm proves every element finite
         if (GuardNonFinite && (!T.IsFinite(loss) || nonFinite > 0))
             throw new NonFiniteException(s.Step, !T.IsFinite(loss) ? $"the loss ({loss})" : $"the gradient of {FirstNonFinite(grads)}");
         var (updates, opt) = Optimizer.Update(grads, s.Opt, s.Params);
         var next = Optim.Optimizer.ApplyUpdates(s.Params, updates);
         var paramNorm = s.Params.GlobalNorm();
-        var report = new StepReport(s.Step, double.CreateTruncating(loss), LearningRate(s.Step), grads.GlobalNorm(),
+        var report = new StepReport(s.Step, double.CreateTruncating(loss), LearningRate(s.Step), gradNorm,
             paramNorm > 0 ? updates.GlobalNorm() / paramNorm : 0, nonFinite, DigestParams ? next.Digest() : "");
         return (new TrainState<T>(s.Step + 1, next, opt, s.Key, s.Cursor + 1), report);
     }
