@@ -130,12 +130,19 @@ public sealed record Params<T>(ImmutableSortedDictionary<string, Tensor<T>> Tens
     /// <summary>Throws unless both trees have exactly the same paths and shapes.</summary>
     public void RequireSamePaths(Params<T> other, string op)
     {
-        var missing = Tensors.Keys.Except(other.Tensors.Keys).Concat(other.Tensors.Keys.Except(Tensors.Keys)).FirstOrDefault();
-        if (missing is not null)
-            throw new ArgumentException($"{op}: parameter trees differ at '{missing}'");
-        foreach (var (path, t) in Tensors)
-            if (t.Shape != other.Tensors[path].Shape)
-                throw new ArgumentException($"{op}: {path}: shapes differ, {t.Shape} vs {other.Tensors[path].Shape}");
+        // Both trees are in ordinal order, so one lockstep walk finds the first path that only one of them has.
+        using var a = Tensors.GetEnumerator();
+        using var b = other.Tensors.GetEnumerator();
+        while (true)
+        {
+            var (hasA, hasB) = (a.MoveNext(), b.MoveNext());
+            if (!hasA && !hasB) return;
+            var order = !hasA ? 1 : !hasB ? -1 : string.CompareOrdinal(a.Current.Key, b.Current.Key);
+            if (order != 0)
+                throw new ArgumentException($"{op}: parameter trees differ at '{(order < 0 ? a.Current.Key : b.Current.Key)}'");
+            if (a.Current.Value.Shape != b.Current.Value.Shape)
+                throw new ArgumentException($"{op}: {a.Current.Key}: shapes differ, {a.Current.Value.Shape} vs {b.Current.Value.Shape}");
+        }
     }
 
     /// <summary>A table of path, shape and element count, with the total.</summary>
