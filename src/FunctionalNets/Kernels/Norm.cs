@@ -40,29 +40,29 @@ internal static class Norm
     {
         var affine = !gamma.IsEmpty;
         var c = T.CreateTruncating(cols);
+        var scratch = System.Buffers.ArrayPool<T>.Shared.Rent(2 * cols);
+        var xhat = scratch.AsSpan(0, cols);
+        var dn = scratch.AsSpan(cols, cols);
         for (var r = 0; r < rows; r++)
         {
-            var o = r * cols;
-            var (mu, rs) = (mean[r], rstd[r]);
-            T meanDn = T.Zero, meanDnXhat = T.Zero;
-            for (var i = 0; i < cols; i++)
+            ReadOnlySpan<T> xr = x.Slice(r * cols, cols), dyr = dy.Slice(r * cols, cols);
+            var dxr = dx.Slice(r * cols, cols);
+            TensorPrimitives.Subtract(xr, mean[r], xhat);
+            TensorPrimitives.Multiply(xhat, rstd[r], xhat);                   // x̂ = (x − μ)·rstd
+            if (affine)
             {
-                var xhat = (x[o + i] - mu) * rs;
-                var dn = affine ? dy[o + i] * gamma[i] : dy[o + i];
-                meanDn += dn;
-                meanDnXhat += dn * xhat;
-                if (!affine) continue;
-                dgamma[i] += dy[o + i] * xhat;
-                dbeta[i] += dy[o + i];
+                TensorPrimitives.Multiply(dyr, gamma, dn);                   // dn = dy·γ
+                TensorPrimitives.MultiplyAdd(dyr, xhat, dgamma, dgamma);      // dγ += dy·x̂, rows in order
+                TensorPrimitives.Add(dbeta, dyr, dbeta);                       // dβ += dy
             }
-            meanDn /= c;
-            meanDnXhat /= c;
-            for (var i = 0; i < cols; i++)
-            {
-                var xhat = (x[o + i] - mu) * rs;
-                var dn = affine ? dy[o + i] * gamma[i] : dy[o + i];
-                dx[o + i] = rs * (dn - meanDn - xhat * meanDnXhat);
-            }
+            else
+                dyr.CopyTo(dn);
+            var meanDn = TensorPrimitives.Sum<T>(dn) / c;
+            var meanDnXhat = TensorPrimitives.Dot<T>(dn, xhat) / c;
+            TensorPrimitives.MultiplyAdd(xhat, -meanDnXhat, dn, dxr);          // dn − x̂·mean(dn·x̂)
+            TensorPrimitives.Subtract(dxr, meanDn, dxr);
+            TensorPrimitives.Multiply(dxr, rstd[r], dxr);                      // dx = rstd·(dn − mean(dn) − x̂·mean(dn·x̂))
         }
+        System.Buffers.ArrayPool<T>.Shared.Return(scratch);
     }
 }
