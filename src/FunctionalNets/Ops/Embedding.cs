@@ -1,7 +1,7 @@
 using System.Numerics;
 using FunctionalNets.Autodiff;
+using FunctionalNets.Kernels;
 using FunctionalNets.Tensors;
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace FunctionalNets.Ops;
 
@@ -18,12 +18,7 @@ public static class Embedding
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var d = Dims(table.Shape, ids);
-        return Tensor.Build<T>(Shape.Of([.. ids.Shape, d]), y =>
-        {
-            ReadOnlySpan<int> id = ids.Span;
-            for (var i = 0; i < id.Length; i++)
-                table.Span.Slice(id[i] * d, d).CopyTo(y.Slice(i * d, d));
-        });
+        return Tensor.Build<T>(Shape.Of([.. ids.Shape, d]), y => Lookup.Gather(table.Span, ids.Span, y, d));
     }
 
     /// <summary><c>dtable = scatter-add of the rows of dy at ids</c>, shaped like the table.</summary>
@@ -34,15 +29,7 @@ public static class Embedding
         var expected = Shape.Of([.. ids.Shape, d]);
         if (dy.Shape != expected)
             throw new ArgumentException($"{nameof(Embedding)}: dy {dy.Shape} must be {expected} for ids {ids.Shape} and table {table}");
-        return Tensor.BuildZeroed<T>(table, dtable =>
-        {
-            ReadOnlySpan<int> id = ids.Span;
-            for (var i = 0; i < id.Length; i++)
-            {
-                var row = dtable.Slice(id[i] * d, d);
-                TensorPrimitives.Add(row, dy.Span.Slice(i * d, d), row);
-            }
-        });
+        return Tensor.BuildZeroed<T>(table, dtable => Lookup.ScatterAdd(dy.Span, ids.Span, dtable, d));
     }
 
     /// <summary>Embedding on the tape; the ids are constants.</summary>

@@ -45,20 +45,7 @@ public static class Gather
     {
         if (x.Rank < 1)
             throw new ArgumentException($"{nameof(Gather)}: x needs rank ≥ 1 to select rows, got shape {x}");
-        var ix = ids.Span;
-        for (var p = 0; p < ix.Length; p++)
-            if ((uint)ix[p] >= (uint)x[0])
-                throw new ArgumentOutOfRangeException(nameof(ids), ix[p],
-                    $"{nameof(Gather)}: id {ix[p]} at position {Position(ids.Shape, p)} of ids {ids.Shape} is outside the valid range [0, {x[0]}) of x {x}");
+        Require.InRange(nameof(Gather), "id", ids, x[0]);
         return x.SizeOf(1, x.Rank);
-    }
-
-    /// <summary>The multi-index of flat position <paramref name="p"/> in <paramref name="shape"/>, printed as <c>[i, j]</c>.</summary>
-    private static string Position(Shape shape, int p)
-    {
-        var index = new int[shape.Rank];
-        for (var a = shape.Rank - 1; a >= 0; a--)
-            (index[a], p) = (p % shape[a], p / shape[a]);
-        return $"[{string.Join(", ", index)}]";
     }
 }

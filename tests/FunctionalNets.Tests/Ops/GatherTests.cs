@@ -93,21 +93,21 @@ public class GatherTests
     [Fact]
     public void Gather_out_of_range_id_names_op_id_position_and_range()
     {
-        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => Gather.Forward(Table, Tensor.From<int>([2, 2], [0, 1, 7, 2])));
+        var ex = Assert.Throws<ArgumentException>(() => Gather.Forward(Table, Tensor.From<int>([2, 2], [0, 1, 7, 2])));
         Assert.Contains("Gather", ex.Message);
         Assert.Contains("id 7", ex.Message);
         Assert.Contains("position [1, 0]", ex.Message);
-        Assert.Contains("[0, 3)", ex.Message);
+        Assert.Contains("out of range for V = 3", ex.Message);
     }
 
     [Fact]
     public void Gather_negative_id_names_op_id_and_range()
     {
-        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => Gather.Vjp(Table.Shape, Tensor.Vector(-1), Tensor.Zeros<double>([1, 2])));
+        var ex = Assert.Throws<ArgumentException>(() => Gather.Vjp(Table.Shape, Tensor.Vector(-1), Tensor.Zeros<double>([1, 2])));
         Assert.Contains("Gather", ex.Message);
         Assert.Contains("id -1", ex.Message);
         Assert.Contains("position [0]", ex.Message);
-        Assert.Contains("[0, 3)", ex.Message);
+        Assert.Contains("out of range for V = 3", ex.Message);
     }
 
     [Fact]
