@@ -15,24 +15,17 @@ internal static class Rows
     {
         for (var r = 0; r < rows; r++)
         {
-            ReadOnlySpan<T> xr = x.Slice(r * cols, cols);
             var yr = y.Slice(r * cols, cols);
-            if (cols == 0) continue;
-            var max = TensorPrimitives.Max(xr);
-            if (T.IsNegativeInfinity(max))
-            {
+            if (ShiftedExp(x.Slice(r * cols, cols), yr, out _, out var sum))
+                TensorPrimitives.Divide(yr, sum, yr);
+            else
                 yr.Clear();
-                continue;
-            }
-            TensorPrimitives.Subtract(xr, max, yr);
-            TensorPrimitives.Exp(yr, yr);
-            TensorPrimitives.Divide(yr, TensorPrimitives.Sum<T>(yr), yr);
         }
     }
 
     /// <summary>
     /// Max-shifted log-softmax of each row: <c>y = x − max − log Σ exp(x − max)</c>. Masked (−∞) entries stay −∞;
-    /// a fully masked row stays all −∞.
+    /// a fully masked row stays all −∞. y must not alias x (x is read again after y holds the exponentials).
     /// </summary>
     public static void LogSoftmax<T>(ReadOnlySpan<T> x, Span<T> y, int rows, int cols)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -41,18 +34,28 @@ internal static class Rows
         {
             ReadOnlySpan<T> xr = x.Slice(r * cols, cols);
             var yr = y.Slice(r * cols, cols);
-            if (cols == 0) continue;
-            var max = TensorPrimitives.Max(xr);
-            if (T.IsNegativeInfinity(max))
-            {
+            if (ShiftedExp(xr, yr, out var max, out var sum))
+                TensorPrimitives.Subtract(xr, max + T.Log(sum), yr);
+            else
                 xr.CopyTo(yr);
-                continue;
-            }
-            TensorPrimitives.Subtract(xr, max, yr);
-            TensorPrimitives.Exp(yr, yr);
-            var logSum = T.Log(TensorPrimitives.Sum<T>(yr));
-            TensorPrimitives.Subtract(xr, max + logSum, yr);
         }
+    }
+
+    /// <summary>
+    /// Writes <c>exp(x − max)</c> to y and returns its sum; false (y untouched) for an empty or fully masked
+    /// (all −∞) row, which has no finite shift. y may alias x.
+    /// </summary>
+    private static bool ShiftedExp<T>(ReadOnlySpan<T> x, Span<T> y, out T max, out T sum)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        (max, sum) = (T.Zero, T.Zero);
+        if (x.IsEmpty) return false;
+        max = TensorPrimitives.Max(x);
+        if (T.IsNegativeInfinity(max)) return false;
+        TensorPrimitives.Subtract(x, max, y);
+        TensorPrimitives.Exp(y, y);
+        sum = TensorPrimitives.Sum<T>(y);
+        return true;
     }
 
     /// <summary>Softmax VJP per row from the output: <c>dx = y ⊙ (dy − ⟨dy, y⟩)</c>.</summary>
@@ -66,6 +69,23 @@ internal static class Rows
             var dot = TensorPrimitives.Dot(yr, gr);
             TensorPrimitives.Subtract(gr, dot, dr);
             TensorPrimitives.Multiply(dr, yr, dr);
+        }
+    }
+
+    /// <summary>
+    /// Log-softmax VJP per row from the output: <c>dx = dy − exp(y)·Σ dy</c> (exp(y) is the softmax). Masked
+    /// entries (y = −∞) get <c>dx = dy</c>, finite; so does a fully masked row, whose output is its input.
+    /// </summary>
+    public static void LogSoftmaxVjp<T>(ReadOnlySpan<T> y, ReadOnlySpan<T> dy, Span<T> dx, int rows, int cols)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (var r = 0; r < rows; r++)
+        {
+            ReadOnlySpan<T> yr = y.Slice(r * cols, cols), gr = dy.Slice(r * cols, cols);
+            var dr = dx.Slice(r * cols, cols);
+            var sum = TensorPrimitives.Sum(gr);
+            TensorPrimitives.Exp(yr, dr);
+            TensorPrimitives.MultiplyAdd(dr, -sum, gr, dr);
         }
     }
 }

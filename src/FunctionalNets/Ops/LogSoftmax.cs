@@ -26,7 +26,7 @@ public static class LogSoftmax
 
     /// <summary><c>dx = dy − exp(y)·Σ dy</c> given the forward output <paramref name="y"/>.</summary>
     public static Tensor<T> Vjp<T>(Tensor<T> y, Tensor<T> dy, int axis = -1)
-        where T : unmanaged, IFloatingPointIeee754<T> => AlongAxis.Zip(nameof(LogSoftmax), y, dy, axis, RowGrads.LogSoftmaxVjp);
+        where T : unmanaged, IFloatingPointIeee754<T> => AlongAxis.Zip(nameof(LogSoftmax), y, dy, axis, Rows.LogSoftmaxVjp);
 
     /// <summary>Log-softmax along the last axis on the tape.</summary>
     public static Net<T, Var<T>> Apply<T>(Var<T> x)
