@@ -34,7 +34,7 @@ public static class BinaryCrossEntropy
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Check.SameShape(nameof(BinaryCrossEntropy), logits, targets);
-        Require.ScalarCotangent(nameof(BinaryCrossEntropy), dy);
+        Check.ScalarCotangent(nameof(BinaryCrossEntropy), dy);
         var g = dy.ToScalar() / T.CreateTruncating(Math.Max(logits.Size, 1));
         return (Tensor.Build<T>(logits.Shape, dx =>
                 {

@@ -3,7 +3,7 @@ using FunctionalNets.Tensors;
 
 namespace FunctionalNets.Ops;
 
-/// <summary>Argument checks shared by the ops; every message names the op and the shapes involved.</summary>
+/// <summary>Argument checks shared by the ops; every message names the op and the shapes or values involved.</summary>
 public static class Check
 {
     /// <summary>Throws unless <paramref name="a"/> and <paramref name="b"/> have the same shape.</summary>
@@ -20,5 +20,37 @@ public static class Check
     {
         if (x.Rank < rank)
             throw new ArgumentException($"{op}: expected rank ≥ {rank}, got shape {x.Shape}");
+    }
+
+    /// <summary>Throws unless the cotangent of a scalar-valued op is a single number.</summary>
+    internal static void ScalarCotangent<T>(string op, Tensor<T> dy)
+        where T : unmanaged, INumber<T>
+    {
+        if (dy.Size != 1)
+            throw new ArgumentException($"{op}: dy must be a single number (the loss is a scalar), got shape {dy.Shape}");
+    }
+
+    /// <summary>
+    /// Throws unless every entry of <paramref name="ids"/> lies in <c>[0, n)</c>, skipping entries equal to
+    /// <paramref name="ignore"/>. The message names the op, the offending value, its position and n.
+    /// </summary>
+    internal static void InRange(string op, string what, Tensor<int> ids, int n, int? ignore = null)
+    {
+        var s = ids.Span;
+        for (var i = 0; i < s.Length; i++)
+            if ((uint)s[i] >= (uint)n && s[i] != ignore)
+                throw new ArgumentException($"{op}: {what} {s[i]} at position {Position(ids.Shape, i)} is out of range for V = {n}");
+    }
+
+    /// <summary>The multi-index of flat offset <paramref name="flat"/> in a row-major <paramref name="shape"/>, as <c>[i, j]</c>.</summary>
+    private static string Position(Shape shape, int flat)
+    {
+        var index = new int[shape.Rank];
+        for (var a = shape.Rank - 1; a >= 0; a--)
+        {
+            index[a] = flat % shape[a];
+            flat /= shape[a];
+        }
+        return $"[{string.Join(", ", index)}]";
     }
 }

@@ -45,7 +45,7 @@ public static class CrossEntropy
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var v = Dims(logits, targets, ignoreIndex);
-        Require.ScalarCotangent(nameof(CrossEntropy), dy);
+        Check.ScalarCotangent(nameof(CrossEntropy), dy);
         var count = Counted(targets, ignoreIndex);
         var g = count == 0 ? T.Zero : dy.ToScalar() / T.CreateTruncating(count);
         return Tensor.Build<T>(logits.Shape, dx =>
@@ -88,7 +88,7 @@ public static class CrossEntropy
         if (logits.Rank < 1 || targets.Shape != logits.Shape.Without(-1))
             throw new ArgumentException($"{nameof(CrossEntropy)}: targets {targets.Shape} must be the logits' shape {logits.Shape} without its last axis");
         var v = logits.Dim(-1);
-        Require.InRange(nameof(CrossEntropy), "target", targets, v, ignoreIndex);
+        Check.InRange(nameof(CrossEntropy), "target", targets, v, ignoreIndex);
         return v;
     }
 }

@@ -42,7 +42,7 @@ public static class Embedding
     {
         if (table.Rank != 2)
             throw new ArgumentException($"{nameof(Embedding)}: the table must be [V, D], got {table}");
-        Require.InRange(nameof(Embedding), "id", ids, table[0]);
+        Check.InRange(nameof(Embedding), "id", ids, table[0]);
         return table[1];
     }
 }

@@ -45,7 +45,7 @@ public static class Gather
     {
         if (x.Rank < 1)
             throw new ArgumentException($"{nameof(Gather)}: x needs rank ≥ 1 to select rows, got shape {x}");
-        Require.InRange(nameof(Gather), "id", ids, x[0]);
+        Check.InRange(nameof(Gather), "id", ids, x[0]);
         return x.SizeOf(1, x.Rank);
     }
 }

@@ -28,7 +28,7 @@ public static class MeanSquaredError
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Check.SameShape(nameof(MeanSquaredError), prediction, target);
-        Require.ScalarCotangent(nameof(MeanSquaredError), dy);
+        Check.ScalarCotangent(nameof(MeanSquaredError), dy);
         var g = dy.ToScalar() * T.CreateTruncating(2) / T.CreateTruncating(Math.Max(prediction.Size, 1));
         var dp = Tensor.Build<T>(prediction.Shape, o =>
         {
