@@ -21,44 +21,28 @@ namespace FunctionalNets.Ops;
 public static class Attention
 {
     /// <summary><c>y = softmax(q·kᵀ/√D + M)·v</c>, with P as the residual.</summary>
-    public static (Tensor<T> Y, Saved<T> Saved) Forward<T>(Tensor<T> q, Tensor<T> k, Tensor<T> v, bool causal = false)
+    public static unsafe (Tensor<T> Y, Saved<T> Saved) Forward<T>(Tensor<T> q, Tensor<T> k, Tensor<T> v, bool causal = false)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var (batch, t, s, d, e) = Dims(q, k, v, causal);
-        var scale = Scale<T>(d);
-        var p = Tensor.Build<T>(q.Shape.WithDim(-1, s), pAll =>
-        {
-            var scores = new T[t * s];
-            for (var i = 0; i < batch; i++)
-            {
-                Gemm.Multiply(q.Span.Slice(i * t * d, t * d), k.Span.Slice(i * s * d, s * d), scores, t, d, s, transB: true);
-                TensorPrimitives.Multiply(scores, scale, scores);
-                if (causal) Triangle.FillAbove<T>(scores, t, T.NegativeInfinity);
-                Rows.Softmax(scores, pAll.Slice(i * t * s, t * s), t, s);
-            }
-        });
-        var y = Tensor.Build<T>(q.Shape.WithDim(-1, e), o => Batched(p.Span, v.Span, o, batch, t, s, e));
-        return (y, new Saved<T>(p));
+        var (p, y) = (Buffer<T>(batch * t * s), Buffer<T>(batch * t * e));
+        fixed (T* pq = q.Span, pk = k.Span, pv = v.Span, pp = p, py = y)
+            Partition.For(batch, (long)t * s * (d + e), new ForwardSlices<T>(pq, pk, pv, pp, py, t, s, d, e, causal));
+        return (new Tensor<T>(q.Shape.WithDim(-1, e), y), new Saved<T>(new Tensor<T>(q.Shape.WithDim(-1, s), p)));
     }
 
     /// <summary><c>(dq, dk, dv) = (dS·k/√D, dSᵀ·q/√D, Pᵀ·dy)</c> with <c>dS = P ⊙ (dy·vᵀ − rowsum(dy·vᵀ ⊙ P))</c>.</summary>
-    public static (Tensor<T> Dq, Tensor<T> Dk, Tensor<T> Dv) Vjp<T>(Tensor<T> q, Tensor<T> k, Tensor<T> v, Saved<T> saved, Tensor<T> dy)
+    public static unsafe (Tensor<T> Dq, Tensor<T> Dk, Tensor<T> Dv) Vjp<T>(Tensor<T> q, Tensor<T> k, Tensor<T> v, Saved<T> saved, Tensor<T> dy)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var (batch, t, s, d, e) = Dims(q, k, v, causal: false);
         var p = saved.P;
         if (p.Shape != q.Shape.WithDim(-1, s) || dy.Shape != q.Shape.WithDim(-1, e))
             throw new ArgumentException($"{nameof(Attention)}: saved P {p.Shape} and dy {dy.Shape} must be {q.Shape.WithDim(-1, s)} and {q.Shape.WithDim(-1, e)}");
-        var (dS, dP) = (new T[batch * t * s], new T[t * s]);
-        for (var i = 0; i < batch; i++)
-        {
-            Gemm.Multiply(dy.Span.Slice(i * t * e, t * e), v.Span.Slice(i * s * e, s * e), dP, t, e, s, transB: true);
-            Rows.SoftmaxVjp(p.Span.Slice(i * t * s, t * s), dP, dS.AsSpan(i * t * s, t * s), t, s);
-        }
-        TensorPrimitives.Multiply(dS, Scale<T>(d), dS);
-        return (Tensor.Build<T>(q.Shape, o => Batched<T>(dS, k.Span, o, batch, t, s, d)),
-                Tensor.Build<T>(k.Shape, o => Batched<T>(dS, q.Span, o, batch, s, t, d, transA: true)),
-                Tensor.Build<T>(v.Shape, o => Batched(p.Span, dy.Span, o, batch, s, t, e, transA: true)));
+        var (dq, dk, dv) = (Buffer<T>(q.Size), Buffer<T>(k.Size), Buffer<T>(v.Size));
+        fixed (T* pq = q.Span, pk = k.Span, pv = v.Span, pp = p.Span, pdy = dy.Span, pdq = dq, pdk = dk, pdv = dv)
+            Partition.For(batch, (long)t * s * (2 * d + 2 * e), new BackwardSlices<T>(pq, pk, pv, pp, pdy, pdq, pdk, pdv, t, s, d, e));
+        return (new Tensor<T>(q.Shape, dq), new Tensor<T>(k.Shape, dk), new Tensor<T>(v.Shape, dv));
     }
 
     /// <summary>Attention on the tape, differentiable in q, k and v.</summary>
@@ -81,12 +65,51 @@ public static class Attention
     private static T Scale<T>(int d)
         where T : unmanaged, IFloatingPointIeee754<T> => T.One / T.Sqrt(T.CreateTruncating(d));
 
-    // C[i] = op(A[i])·op(B[i]) for each of the batch slices, C[i] m×n, the inner dimension k.
-    private static void Batched<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int batch, int m, int k, int n, bool transA = false)
+    private static T[] Buffer<T>(int size)
+        where T : unmanaged => GC.AllocateUninitializedArray<T>(size);
+
+    // The operands below are pinned by the caller for the whole call; slice i of each starts at i times its slice size.
+
+    /// <summary>Slices [start, end) of the forward pass: scores, mask and softmax into P, then y = P·v.</summary>
+    private readonly unsafe struct ForwardSlices<T>(T* q, T* k, T* v, T* p, T* y, int t, int s, int d, int e, bool causal) : IRangeBody
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (var i = 0; i < batch; i++)
-            Gemm.Multiply(a.Slice(i * m * k, m * k), b.Slice(i * k * n, k * n), c.Slice(i * m * n, m * n), m, k, n, transA);
+        public void Run(int start, int end)
+        {
+            var scores = new T[t * s];
+            var scale = Scale<T>(d);
+            for (var i = start; i < end; i++)
+            {
+                var pi = new Span<T>(p + (nint)i * t * s, t * s);
+                Gemm.Multiply(new ReadOnlySpan<T>(q + (nint)i * t * d, t * d), new ReadOnlySpan<T>(k + (nint)i * s * d, s * d), scores, t, d, s, transB: true);
+                TensorPrimitives.Multiply(scores, scale, scores);
+                if (causal) Triangle.FillAbove<T>(scores, t, T.NegativeInfinity);
+                Rows.Softmax(scores, pi, t, s);
+                Gemm.Multiply(pi, new ReadOnlySpan<T>(v + (nint)i * s * e, s * e), new Span<T>(y + (nint)i * t * e, t * e), t, s, e);
+            }
+        }
+    }
+
+    /// <summary>Slices [start, end) of the VJP: dP = dy·vᵀ, dS from the softmax VJP scaled by 1/√D, then dq, dk and dv.</summary>
+    private readonly unsafe struct BackwardSlices<T>(T* q, T* k, T* v, T* p, T* dy, T* dq, T* dk, T* dv, int t, int s, int d, int e) : IRangeBody
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public void Run(int start, int end)
+        {
+            var (dP, dS) = (new T[t * s], new T[t * s]);
+            var scale = Scale<T>(d);
+            for (var i = start; i < end; i++)
+            {
+                ReadOnlySpan<T> pi = new(p + (nint)i * t * s, t * s), dyi = new(dy + (nint)i * t * e, t * e);
+                ReadOnlySpan<T> qi = new(q + (nint)i * t * d, t * d), ki = new(k + (nint)i * s * d, s * d);
+                Gemm.Multiply(dyi, new ReadOnlySpan<T>(v + (nint)i * s * e, s * e), dP, t, e, s, transB: true);
+                Rows.SoftmaxVjp(pi, dP, dS, t, s);
+                TensorPrimitives.Multiply(dS, scale, dS);
+                Gemm.Multiply(dS, ki, new Span<T>(dq + (nint)i * t * d, t * d), t, s, d);
+                Gemm.Multiply(dS, qi, new Span<T>(dk + (nint)i * s * d, s * d), s, t, d, transA: true);
+                Gemm.Multiply(pi, dyi, new Span<T>(dv + (nint)i * s * e, s * e), s, t, e, transA: true);
+            }
+        }
     }
 
     private static (int Batch, int Tq, int S, int D, int E) Dims<T>(Tensor<T> q, Tensor<T> k, Tensor<T> v, bool causal)

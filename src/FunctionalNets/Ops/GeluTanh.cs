@@ -24,44 +24,99 @@ public static class GeluTanh
 
     /// <summary><c>y = x·σ(2u)</c>.</summary>
     public static Tensor<T> Forward<T>(Tensor<T> x)
-        where T : unmanaged, IFloatingPointIeee754<T> => Gated(x, Gate(x));
+        where T : unmanaged, IFloatingPointIeee754<T> => Run(x, keepGate: false).Y;
 
     /// <summary><c>dx = dy·(s + x·s·(1 − s)·2u′)</c>.</summary>
     public static Tensor<T> Vjp<T>(Tensor<T> x, Tensor<T> dy)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Check.SameShape(nameof(GeluTanh), x, dy);
-        return Vjp(x, Gate(x), dy);
+        return Vjp(x, null, dy);
     }
 
-    // dx from the gate s = σ(2u) kept by the forward pass, so the pullback does not recompute it.
-    private static Tensor<T> Vjp<T>(Tensor<T> x, Tensor<T> s, Tensor<T> dy)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        return Tensor.Build<T>(x.Shape, dx =>
-        {
-            Map.Binary<Slope<T>, T>(x.Span, s.Span, dx);
-            TensorPrimitives.Multiply<T>(dx, dy.Span, dx);
-        });
-    }
-
-    /// <summary>GeluTanh on the tape.</summary>
+    /// <summary>GeluTanh on the tape; the forward keeps the gate s = σ(2u) so the pullback does not recompute it.</summary>
     public static Net<T, Var<T>> Apply<T>(Var<T> x)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var s = Gate(x.Value);
-        return Net.Record<T>(nameof(GeluTanh), [x], Gated(x.Value, s), dy => [Vjp(x.Value, s, dy)]);
+        var (y, s) = Run(x.Value, keepGate: true);
+        return Net.Record<T>(nameof(GeluTanh), [x], y, dy => [Vjp(x.Value, s, dy)]);
     }
 
-    private static Tensor<T> Gated<T>(Tensor<T> x, Tensor<T> s)
-        where T : unmanaged, IFloatingPointIeee754<T> => Tensor.Build<T>(x.Shape, y => Map.Binary<Times<T>, T>(x.Span, s.Span, y));
+    // The whole op is one pass over L1-sized chunks (the gate's intermediate steps never leave the cache), spread
+    // over threads; chunks are independent, so the split does not change any result.
+    private const int Chunk = 1024;
 
-    /// <summary><c>s = σ(2u) = σ(x·(2C + 2C·A·x²))</c>.</summary>
-    private static Tensor<T> Gate<T>(Tensor<T> x)
+    private static unsafe (Tensor<T> Y, Tensor<T>? S) Run<T>(Tensor<T> x, bool keepGate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var twoU = Tensor.Build<T>(x.Shape, t => Map.Unary<TwoU<T>, T>(x.Span, t));
-        return Tensor.Build<T>(x.Shape, s => Sigmoid.Into(twoU.Span, s));
+        var y = GC.AllocateUninitializedArray<T>(x.Size);
+        var s = keepGate ? GC.AllocateUninitializedArray<T>(x.Size) : null;
+        fixed (T* px = x.Span, py = y, ps = s)
+            Partition.For(Chunks(x.Size), Chunk * Cost, new ForwardChunks<T>(px, py, ps, x.Size));
+        return (new Tensor<T>(x.Shape, y), s is null ? null : new Tensor<T>(x.Shape, s));
+    }
+
+    private static unsafe Tensor<T> Vjp<T>(Tensor<T> x, Tensor<T>? s, Tensor<T> dy)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var dx = GC.AllocateUninitializedArray<T>(x.Size);
+        fixed (T* px = x.Span, ps = s is null ? default : s.Span, pdy = dy.Span, pdx = dx)
+            Partition.For(Chunks(x.Size), Chunk * Cost, new BackwardChunks<T>(px, ps, pdy, pdx, x.Size));
+        return new Tensor<T>(x.Shape, dx);
+    }
+
+    // Element operations per element, roughly (the exponential dominates): sizes the thread split.
+    private const int Cost = 16;
+
+    private static int Chunks(int size) => (size + Chunk - 1) / Chunk;
+
+    /// <summary>Chunk c covers elements [c·Chunk, min((c + 1)·Chunk, n)).</summary>
+    private static (int Start, int Length) Range(int chunk, int n) => (chunk * Chunk, Math.Min(Chunk, n - chunk * Chunk));
+
+    /// <summary>Writes <c>s = σ(2u)</c> for one chunk of x (s and x do not overlap; twoU is scratch).</summary>
+    private static void Gate<T>(ReadOnlySpan<T> x, Span<T> twoU, Span<T> s)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Map.Unary<TwoU<T>, T>(x, twoU);
+        Sigmoid.Into<T>(twoU, s);
+    }
+
+    /// <summary>Forward over chunks: the gate (into s when kept, else scratch), then <c>y = x·s</c>.</summary>
+    private readonly unsafe struct ForwardChunks<T>(T* x, T* y, T* s, int n) : IRangeBody
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public void Run(int start, int end)
+        {
+            Span<T> twoU = stackalloc T[Chunk], scratch = stackalloc T[Chunk];
+            for (var c = start; c < end; c++)
+            {
+                var (i, len) = Range(c, n);
+                ReadOnlySpan<T> xc = new(x + i, len);
+                var sc = s is null ? scratch[..len] : new Span<T>(s + i, len);
+                Gate<T>(xc, twoU[..len], sc);
+                Map.Binary<Times<T>, T>(xc, sc, new Span<T>(y + i, len));
+            }
+        }
+    }
+
+    /// <summary>VJP over chunks: the gate (read when kept, else recomputed), then <c>dx = dy·slope(x, s)</c>.</summary>
+    private readonly unsafe struct BackwardChunks<T>(T* x, T* s, T* dy, T* dx, int n) : IRangeBody
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public void Run(int start, int end)
+        {
+            Span<T> twoU = stackalloc T[Chunk], scratch = stackalloc T[Chunk];
+            for (var c = start; c < end; c++)
+            {
+                var (i, len) = Range(c, n);
+                ReadOnlySpan<T> xc = new(x + i, len);
+                ReadOnlySpan<T> sc = s is null ? scratch[..len] : new ReadOnlySpan<T>(s + i, len);
+                if (s is null) Gate<T>(xc, twoU[..len], scratch[..len]);
+                var dxc = new Span<T>(dx + i, len);
+                Map.Binary<Slope<T>, T>(xc, sc, dxc);
+                TensorPrimitives.Multiply<T>(dxc, new ReadOnlySpan<T>(dy + i, len), dxc);
+            }
+        }
     }
 
     /// <summary>The constants in T: <c>2C</c>, <c>2C·A</c>, <c>3A</c> with <c>C = √(2/π)</c>.</summary>

@@ -1,0 +1,59 @@
+using System.Collections.Concurrent;
+using FunctionalNets.Kernels;
+using FunctionalNets.Ops;
+using FunctionalNets.Random;
+using FunctionalNets.Tensors;
+
+namespace FunctionalNets.Tests.Kernels;
+
+public class PartitionTests
+{
+    private readonly struct Record(ConcurrentBag<int> seen) : IRangeBody
+    {
+        public void Run(int start, int end)
+        {
+            for (var i = start; i < end; i++) seen.Add(i);
+        }
+    }
+
+    [Theory]
+    [InlineData(0, 1 << 20)]
+    [InlineData(1, 1 << 20)]
+    [InlineData(7, 1 << 20)]
+    [InlineData(1000, 1)]
+    [InlineData(1000, 1 << 20)]
+    public void Every_item_runs_exactly_once(int items, long workPerItem)
+    {
+        var seen = new ConcurrentBag<int>();
+        Partition.For(items, workPerItem, new Record(seen));
+        Assert.Equal(Enumerable.Range(0, items), seen.Order());
+    }
+
+    // Sizes large enough that Partition splits the work, so the two thread counts really take different paths.
+    [Fact]
+    public void Attention_and_gelu_give_the_same_bits_on_one_and_two_threads()
+    {
+        var q = Sample.Normal<float>(Key.FromSeed(1), [4, 3, 40, 24]);
+        var k = Sample.Normal<float>(Key.FromSeed(2), [4, 3, 40, 24]);
+        var v = Sample.Normal<float>(Key.FromSeed(3), [4, 3, 40, 16]);
+        var dy = Sample.Normal<float>(Key.FromSeed(4), [4, 3, 40, 16]);
+        var x = Sample.Normal<float>(Key.FromSeed(5), [70_001]);
+        Tensor<float>[] Run(int threads)
+        {
+            var saved = Gemm.MaxThreads;
+            Gemm.MaxThreads = threads;
+            try
+            {
+                var (y, p) = Attention.Forward(q, k, v, causal: true);
+                var (dq, dk, dv) = Attention.Vjp(q, k, v, p, dy);
+                return [y, p.P, dq, dk, dv, GeluTanh.Forward(x), GeluTanh.Vjp(x, x)];
+            }
+            finally
+            {
+                Gemm.MaxThreads = saved;
+            }
+        }
+        var (one, two) = (Run(1), Run(2));
+        Assert.All(Enumerable.Range(0, one.Length), i => Assert.True(one[i].BitEquals(two[i]), $"output {i}"));
+    }
+}
