@@ -27,7 +27,16 @@ public static class Add
 
     /// <summary>Add on the tape.</summary>
     public static Net<T, Var<T>> Apply<T>(Var<T> a, Var<T> b)
-        where T : unmanaged, IFloatingPointIeee754<T> => Net.Binary(nameof(Add), a, b, Forward, (a, b, _, dy) => Vjp(a, b, dy));
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Net.Record<T>(nameof(Add), [a, b], Forward(a.Value, b.Value), SumBack<T>(a.Shape, b.Shape, negateB: false));
+
+    /// <summary>
+    /// The pullback of <c>a ± b</c>: dy summed down to each operand's shape, negated for b when subtracting. It keeps
+    /// only the shapes, so the operands can be freed before the backward pass reaches this op.
+    /// </summary>
+    internal static Pullback<T> SumBack<T>(Shape a, Shape b, bool negateB)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        dy => [Broadcast.SumTo(dy, a), negateB ? Negate.Forward(Broadcast.SumTo(dy, b)) : Broadcast.SumTo(dy, b)];
 
     private readonly struct AddKernel<T> : IBroadcastOp<T>
         where T : unmanaged, IFloatingPointIeee754<T>

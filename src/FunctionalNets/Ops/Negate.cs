@@ -19,5 +19,6 @@ public static class Negate
 
     /// <summary>Negate on the tape.</summary>
     public static Net<T, Var<T>> Apply<T>(Var<T> x)
-        where T : unmanaged, IFloatingPointIeee754<T> => Net.Unary(nameof(Negate), x, Forward, (_, _, dy) => Vjp(dy));
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Net.Record<T>(nameof(Negate), [x], Forward(x.Value), dy => [Vjp(dy)]);
 }

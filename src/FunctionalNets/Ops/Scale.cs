@@ -19,5 +19,6 @@ public static class Scale
 
     /// <summary>Scale by <paramref name="s"/> on the tape.</summary>
     public static Net<T, Var<T>> Apply<T>(Var<T> x, T s)
-        where T : unmanaged, IFloatingPointIeee754<T> => Net.Unary(nameof(Scale), x, t => Forward(t, s), (_, _, dy) => Vjp(dy, s));
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Net.Record<T>(nameof(Scale), [x], Forward(x.Value, s), dy => [Vjp(dy, s)]);
 }

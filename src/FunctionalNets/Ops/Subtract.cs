@@ -28,7 +28,8 @@ public static class Subtract
 
     /// <summary>Subtract on the tape.</summary>
     public static Net<T, Var<T>> Apply<T>(Var<T> a, Var<T> b)
-        where T : unmanaged, IFloatingPointIeee754<T> => Net.Binary(nameof(Subtract), a, b, Forward, (a, b, _, dy) => Vjp(a, b, dy));
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Net.Record<T>(nameof(Subtract), [a, b], Forward(a.Value, b.Value), Add.SumBack<T>(a.Shape, b.Shape, negateB: true));
 
     private readonly struct SubtractKernel<T> : IBroadcastOp<T>
         where T : unmanaged, IFloatingPointIeee754<T>

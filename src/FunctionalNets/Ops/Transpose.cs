@@ -36,11 +36,13 @@ public static class Transpose
 
     /// <summary>Transpose by <paramref name="perm"/> on the tape.</summary>
     public static Net<T, Var<T>> Apply<T>(Var<T> x, params int[] perm)
-        where T : unmanaged, IFloatingPointIeee754<T> => Net.Unary(nameof(Transpose), x, v => Forward(v, perm), (_, _, dy) => Vjp(dy, perm));
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Net.Record<T>(nameof(Transpose), [x], Forward(x.Value, perm), dy => [Vjp(dy, perm)]);
 
     /// <summary>Swap of the last two axes on the tape.</summary>
     public static Net<T, Var<T>> Apply<T>(Var<T> x)
-        where T : unmanaged, IFloatingPointIeee754<T> => Net.Unary(nameof(Transpose), x, Forward, (_, _, dy) => Vjp(dy));
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Net.Record<T>(nameof(Transpose), [x], Forward(x.Value), dy => [Vjp(dy)]);
 
     /// <summary>The permutation that moves <paramref name="axis"/> (already normalised) to the end, keeping the others in order.</summary>
     internal static int[] MoveToEnd(int rank, int axis) => [.. Enumerable.Range(0, rank).Where(a => a != axis), axis];
