@@ -26,9 +26,8 @@ public static class Dense
     public static Layer<T> Of<T>(string name, int units, bool bias = true, LinearInit<T>? init = null)
         where T : unmanaged, IFloatingPointIeee754<T> => x => Net.Scope(name,
         from w in Net.Param("w", [x.Dim(-1), units], init?.Weight ?? Init.UniformFanIn<T>())
-        from y in MatMul.Apply(x, w)
-        from z in bias ? AddBias(y, units, init?.Bias ?? Init.Uniform<T>(1 / Math.Sqrt(x.Dim(-1)))) : Net.Pure<T, Var<T>>(y)
-        select z);
+        from y in bias ? Biased(x, w, units, init?.Bias ?? Init.Uniform<T>(1 / Math.Sqrt(x.Dim(-1)))) : MatMul.Apply(x, w)
+        select y);
 
     /// <summary>
     /// A perceptron: one output unit <c>f(w·x + b)</c> with the activation <paramref name="activation"/>
@@ -38,9 +37,9 @@ public static class Dense
         where T : unmanaged, IFloatingPointIeee754<T> =>
         Of(name, 1, bias: true, init).Then(activation ?? Layer.Identity<T>());
 
-    private static Net<T, Var<T>> AddBias<T>(Var<T> y, int units, Initializer<T> init)
+    private static Net<T, Var<T>> Biased<T>(Var<T> x, Var<T> w, int units, Initializer<T> init)
         where T : unmanaged, IFloatingPointIeee754<T> =>
         from b in Net.Param("b", [units], init)
-        from z in Add.Apply(y, b)
-        select z;
+        from y in Affine.Apply(x, w, b)
+        select y;
 }

@@ -18,15 +18,25 @@ public static class MatMul
         where T : unmanaged, INumber<T>
     {
         var (batch, n, k, m, shared) = Dims(a, b);
-        var shape = a.Shape.WithDim(-1, m);
-        return Tensor.Build<T>(shape, y =>
-        {
-            if (shared)
-                Gemm.Multiply(a.Span, b.Span, y, batch * n, k, m);
-            else
-                for (var i = 0; i < batch; i++)
-                    Gemm.Multiply(a.Span.Slice(i * n * k, n * k), b.Span.Slice(i * k * m, k * m), y.Slice(i * n * m, n * m), n, k, m);
-        });
+        return Tensor.Build<T>(a.Shape.WithDim(-1, m), y => Into(a, b, y, batch, n, k, m, shared));
+    }
+
+    /// <summary>Writes <c>a·b</c> into <paramref name="y"/>, for ops that finish the product in place.</summary>
+    internal static void Into<T>(Tensor<T> a, Tensor<T> b, Span<T> y)
+        where T : unmanaged, INumber<T>
+    {
+        var (batch, n, k, m, shared) = Dims(a, b);
+        Into(a, b, y, batch, n, k, m, shared);
+    }
+
+    private static void Into<T>(Tensor<T> a, Tensor<T> b, Span<T> y, int batch, int n, int k, int m, bool shared)
+        where T : unmanaged, INumber<T>
+    {
+        if (shared)
+            Gemm.Multiply(a.Span, b.Span, y, batch * n, k, m);
+        else
+            for (var i = 0; i < batch; i++)
+                Gemm.Multiply(a.Span.Slice(i * n * k, n * k), b.Span.Slice(i * k * m, k * m), y.Slice(i * n * m, n * m), n, k, m);
     }
 
     /// <summary><c>(da, db) = (dy·bᵀ, aᵀ·dy)</c>.</summary>
