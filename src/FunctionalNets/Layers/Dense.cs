@@ -24,10 +24,23 @@ public static class Dense
     /// U(±1/√in), PyTorch's default for a linear layer.
     /// </summary>
     public static Layer<T> Of<T>(string name, int units, bool bias = true, LinearInit<T>? init = null)
-        where T : unmanaged, IFloatingPointIeee754<T> => x => Net.Scope(name,
-        from w in Net.Param("w", [x.Dim(-1), units], init?.Weight ?? Init.UniformFanIn<T>())
-        from y in bias ? Biased(x, w, units, init?.Bias ?? Init.Uniform<T>(1 / Math.Sqrt(x.Dim(-1)))) : MatMul.Apply(x, w)
-        select y);
+        where T : unmanaged, IFloatingPointIeee754<T> => x =>
+        from p in Weights(name, x.Dim(-1), units, bias, init)
+        from y in p.B is { } b ? Affine.Apply(x, p.W, b) : MatMul.Apply(x, p.W)
+        select y;
+
+    /// <summary>
+    /// The parameters of the dense layer <paramref name="name"/> for inputs of width <paramref name="inputs"/>,
+    /// read (or created) without applying them: <c>name/w</c> [inputs, units] and, with <paramref name="bias"/>,
+    /// <c>name/b</c> [units], initialised as in <see cref="Of{T}"/>. For layers that fuse several projections.
+    /// </summary>
+    public static Net<T, (Var<T> W, Var<T>? B)> Weights<T>(string name, int inputs, int units, bool bias = true, LinearInit<T>? init = null)
+        where T : unmanaged, IFloatingPointIeee754<T> => Net.Scope(name,
+        from w in Net.Param("w", [inputs, units], init?.Weight ?? Init.UniformFanIn<T>())
+        from b in bias
+            ? Net.Param("b", [units], init?.Bias ?? Init.Uniform<T>(1 / Math.Sqrt(inputs))).Select(v => (Var<T>?)v)
+            : Net.Pure<T, Var<T>?>(null)
+        select (w, b));
 
     /// <summary>
     /// A perceptron: one output unit <c>f(w·x + b)</c> with the activation <paramref name="activation"/>
@@ -37,9 +50,4 @@ public static class Dense
         where T : unmanaged, IFloatingPointIeee754<T> =>
         Of(name, 1, bias: true, init).Then(activation ?? Layer.Identity<T>());
 
-    private static Net<T, Var<T>> Biased<T>(Var<T> x, Var<T> w, int units, Initializer<T> init)
-        where T : unmanaged, IFloatingPointIeee754<T> =>
-        from b in Net.Param("b", [units], init)
-        from y in Affine.Apply(x, w, b)
-        select y;
 }

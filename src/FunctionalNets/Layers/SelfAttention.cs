@@ -8,6 +8,10 @@ namespace FunctionalNets.Layers;
 /// Multi-head self-attention over x [B, T, C]: Q = x·W_Q, K = x·W_K, V = x·W_V, split into H heads of
 /// C/H features, <c>softmax(Q·Kᵀ/√(C/H) (+ causal mask))·V</c> per head, heads merged, then x·W_O.
 /// </summary>
+/// <remarks>
+/// The three projections run as one product, <c>x·[W_Q | W_K | W_V]</c>, and <see cref="MultiHeadAttention"/>
+/// reads each head in place from the packed result; the parameters stay separate (<c>wq</c>, <c>wk</c>, <c>wv</c>).
+/// </remarks>
 public static class SelfAttention
 {
     /// <summary>
@@ -18,15 +22,15 @@ public static class SelfAttention
     public static Layer<T> Of<T>(string name, int heads, bool causal = true, bool bias = true, LinearInit<T>? init = null)
         where T : unmanaged, IFloatingPointIeee754<T> => x => Net.Scope(name,
         from c in Net.Pure<T, int>(Channels(name, x, heads))
-        from q in Dense.Of("wq", c, bias, init)(x)
-        from k in Dense.Of("wk", c, bias, init)(x)
-        from v in Dense.Of("wv", c, bias, init)(x)
-        from qh in SplitHeads(q, heads)
-        from kh in SplitHeads(k, heads)
-        from vh in SplitHeads(v, heads)
-        from a in Attention.Apply(qh, kh, vh, causal)
-        from m in MergeHeads(a)
-        from o in Dense.Of("wo", c, bias, init)(m)
+        from q in Dense.Weights("wq", c, c, bias, init)
+        from k in Dense.Weights("wk", c, c, bias, init)
+        from v in Dense.Weights("wv", c, c, bias, init)
+        from w in Concat.Apply([q.W, k.W, v.W], axis: 1)
+        from qkv in q.B is { } bq && k.B is { } bk && v.B is { } bv
+            ? from b in Concat.Apply([bq, bk, bv], axis: 0) from y in Affine.Apply(x, w, b) select y
+            : MatMul.Apply(x, w)
+        from a in MultiHeadAttention.Apply(qkv, heads, causal)
+        from o in Dense.Of("wo", c, bias, init)(a)
         select o);
 
     /// <summary>[B, T, C] → [B, H, T, C/H].</summary>

@@ -2,7 +2,6 @@ using System.Numerics;
 using FunctionalNets.Autodiff;
 using FunctionalNets.Kernels;
 using FunctionalNets.Tensors;
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace FunctionalNets.Ops;
 
@@ -27,7 +26,9 @@ public static class Attention
         var (batch, t, s, d, e) = Dims(q, k, v, causal);
         var (p, y) = (Buffer<T>(batch * t * s), Buffer<T>(batch * t * e));
         fixed (T* pq = q.Span, pk = k.Span, pv = v.Span, pp = p, py = y)
-            Partition.For(batch, (long)t * s * (d + e), new ForwardSlices<T>(pq, pk, pv, pp, py, t, s, d, e, causal));
+            Partition.For(batch, (long)t * s * (d + e), new AttentionSlices.Forward<T>(
+                pq, SliceLayout.Contiguous(t, d), pk, SliceLayout.Contiguous(s, d), pv, SliceLayout.Contiguous(s, e),
+                pp, py, SliceLayout.Contiguous(t, e), t, s, d, e, causal));
         return (new Tensor<T>(q.Shape.WithDim(-1, e), y), new Saved<T>(new Tensor<T>(q.Shape.WithDim(-1, s), p)));
     }
 
@@ -41,7 +42,9 @@ public static class Attention
             throw new ArgumentException($"{nameof(Attention)}: saved P {p.Shape} and dy {dy.Shape} must be {q.Shape.WithDim(-1, s)} and {q.Shape.WithDim(-1, e)}");
         var (dq, dk, dv) = (Buffer<T>(q.Size), Buffer<T>(k.Size), Buffer<T>(v.Size));
         fixed (T* pq = q.Span, pk = k.Span, pv = v.Span, pp = p.Span, pdy = dy.Span, pdq = dq, pdk = dk, pdv = dv)
-            Partition.For(batch, (long)t * s * (2 * d + 2 * e), new BackwardSlices<T>(pq, pk, pv, pp, pdy, pdq, pdk, pdv, t, s, d, e));
+            Partition.For(batch, (long)t * s * (2 * d + 2 * e), new AttentionSlices.Backward<T>(
+                pq, SliceLayout.Contiguous(t, d), pk, SliceLayout.Contiguous(s, d), pv, SliceLayout.Contiguous(s, e),
+                pp, pdy, SliceLayout.Contiguous(t, e), pdq, pdk, pdv, t, s, d, e));
         return (new Tensor<T>(q.Shape, dq), new Tensor<T>(k.Shape, dk), new Tensor<T>(v.Shape, dv));
     }
 
@@ -62,55 +65,8 @@ public static class Attention
     public readonly record struct Saved<T>(Tensor<T> P)
         where T : unmanaged, IFloatingPointIeee754<T>;
 
-    private static T Scale<T>(int d)
-        where T : unmanaged, IFloatingPointIeee754<T> => T.One / T.Sqrt(T.CreateTruncating(d));
-
     private static T[] Buffer<T>(int size)
         where T : unmanaged => GC.AllocateUninitializedArray<T>(size);
-
-    // The operands below are pinned by the caller for the whole call; slice i of each starts at i times its slice size.
-
-    /// <summary>Slices [start, end) of the forward pass: scores, mask and softmax into P, then y = P·v.</summary>
-    private readonly unsafe struct ForwardSlices<T>(T* q, T* k, T* v, T* p, T* y, int t, int s, int d, int e, bool causal) : IRangeBody
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        public void Run(int start, int end)
-        {
-            var scores = new T[t * s];
-            var scale = Scale<T>(d);
-            for (var i = start; i < end; i++)
-            {
-                var pi = new Span<T>(p + (nint)i * t * s, t * s);
-                Gemm.Multiply(new ReadOnlySpan<T>(q + (nint)i * t * d, t * d), new ReadOnlySpan<T>(k + (nint)i * s * d, s * d), scores, t, d, s, transB: true);
-                TensorPrimitives.Multiply(scores, scale, scores);
-                if (causal) Triangle.FillAbove<T>(scores, t, T.NegativeInfinity);
-                Rows.Softmax(scores, pi, t, s);
-                Gemm.Multiply(pi, new ReadOnlySpan<T>(v + (nint)i * s * e, s * e), new Span<T>(y + (nint)i * t * e, t * e), t, s, e);
-            }
-        }
-    }
-
-    /// <summary>Slices [start, end) of the VJP: dP = dy·vᵀ, dS from the softmax VJP scaled by 1/√D, then dq, dk and dv.</summary>
-    private readonly unsafe struct BackwardSlices<T>(T* q, T* k, T* v, T* p, T* dy, T* dq, T* dk, T* dv, int t, int s, int d, int e) : IRangeBody
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        public void Run(int start, int end)
-        {
-            var (dP, dS) = (new T[t * s], new T[t * s]);
-            var scale = Scale<T>(d);
-            for (var i = start; i < end; i++)
-            {
-                ReadOnlySpan<T> pi = new(p + (nint)i * t * s, t * s), dyi = new(dy + (nint)i * t * e, t * e);
-                ReadOnlySpan<T> qi = new(q + (nint)i * t * d, t * d), ki = new(k + (nint)i * s * d, s * d);
-                Gemm.Multiply(dyi, new ReadOnlySpan<T>(v + (nint)i * s * e, s * e), dP, t, e, s, transB: true);
-                Rows.SoftmaxVjp(pi, dP, dS, t, s);
-                TensorPrimitives.Multiply(dS, scale, dS);
-                Gemm.Multiply(dS, ki, new Span<T>(dq + (nint)i * t * d, t * d), t, s, d);
-                Gemm.Multiply(dS, qi, new Span<T>(dk + (nint)i * s * d, s * d), s, t, d, transA: true);
-                Gemm.Multiply(pi, dyi, new Span<T>(dv + (nint)i * s * e, s * e), s, t, e, transA: true);
-            }
-        }
-    }
 
     private static (int Batch, int Tq, int S, int D, int E) Dims<T>(Tensor<T> q, Tensor<T> k, Tensor<T> v, bool causal)
         where T : unmanaged, IFloatingPointIeee754<T>
