@@ -77,7 +77,7 @@ public static class Net
                 return (new Var<T>(slot, s.Params[path]), s);
             Tensor<T> value;
             var ps = s.Params;
-            if (s.Params.Tensors.TryGetValue(path, out var found))
+            if (s.Params.TryGetValue(path, out var found))
             {
                 if (found.Shape != shape)
                     throw new ArgumentException($"{path}: expected {found.Shape}, got {shape} from the input");
