@@ -59,10 +59,8 @@ public static class Net
         where T : unmanaged, INumber<T> => new(s =>
         {
             var path = s.Scope + name;
-            if (s.ParamSlots.TryGetValue(path, out var slot))
-                return (new Var<T>(slot, s.Params[path]), s);
-            var v = new Var<T>(s.NextSlot, s.Params[path]);
-            return (v, s with { ParamSlots = s.ParamSlots.Add(path, v.Id), NextSlot = s.NextSlot + 1 });
+            var index = s.Params.IndexOf(path);
+            return index >= 0 ? Read(s, index) : throw s.Params.Missing(path);
         });
 
     /// <summary>
@@ -73,35 +71,35 @@ public static class Net
         where T : unmanaged, INumber<T> => new(s =>
         {
             var path = s.Scope + name;
-            if (s.ParamSlots.TryGetValue(path, out var slot))
-                return (new Var<T>(slot, s.Params[path]), s);
-            Tensor<T> value;
-            var ps = s.Params;
-            if (s.Params.TryGetValue(path, out var found))
+            var index = s.Params.IndexOf(path);
+            if (index >= 0)
             {
-                if (found.Shape != shape)
-                    throw new ArgumentException($"{path}: expected {found.Shape}, got {shape} from the input");
-                value = found;
+                var found = s.Params.At(index);
+                return found.Shape == shape ? Read(s, index) : throw new ArgumentException($"{path}: expected {found.Shape}, got {shape} from the input");
             }
-            else if (s.InitKey is { } root)
-            {
-                try
-                {
-                    value = init(root.FoldIn(path), shape);
-                }
-                catch (ArgumentException e)
-                {
-                    throw new ArgumentException($"{path}: {e.Message}", e);
-                }
-                if (value.Shape != shape)
-                    throw new ArgumentException($"{path}: initializer gave {value.Shape}, expected {shape}");
-                ps = ps.With(path, value);
-            }
-            else
+            if (s.InitKey is not { } root)
                 throw new KeyNotFoundException($"{path}: no such parameter (have: {string.Join(", ", s.Params.Paths)})");
-            var v = new Var<T>(s.NextSlot, value);
-            return (v, s with { Params = ps, ParamSlots = s.ParamSlots.Add(path, v.Id), NextSlot = s.NextSlot + 1 });
+            Tensor<T> value;
+            try
+            {
+                value = init(root.FoldIn(path), shape);
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"{path}: {e.Message}", e);
+            }
+            if (value.Shape != shape)
+                throw new ArgumentException($"{path}: initializer gave {value.Shape}, expected {shape}");
+            return (new Var<T>(s.NextSlot, value), s with { Params = s.Params.With(path, value), NextSlot = s.NextSlot + 1 });
         });
+
+    // The parameter at a position of the state's tree: outside init mode in the slot of that position, shared by
+    // every read; in init mode, where positions shift as the tree grows, in a fresh slot (nothing is recorded).
+    private static (Var<T>, NetState<T>) Read<T>(NetState<T> s, int index)
+        where T : unmanaged, INumber<T> =>
+        s.InitKey is null
+            ? (new Var<T>(index, s.Params.At(index)), s)
+            : (new Var<T>(s.NextSlot, s.Params.At(index)), s with { NextSlot = s.NextSlot + 1 });
 
     /// <summary>Runs <paramref name="inner"/> with <paramref name="name"/> appended to the parameter path (an empty name adds nothing).</summary>
     public static Net<T, A> Scope<T, A>(string name, Net<T, A> inner)

@@ -47,9 +47,7 @@ public sealed record Params<T> : IEnumerable<KeyValuePair<string, Tensor<T>>>
     }
 
     /// <summary>The tensor at <paramref name="path"/>; the error lists the paths that exist.</summary>
-    public Tensor<T> this[string path] => TryGetValue(path, out var t)
-        ? t
-        : throw new KeyNotFoundException($"Params: no parameter at '{path}' (have: {string.Join(", ", paths)})");
+    public Tensor<T> this[string path] => TryGetValue(path, out var t) ? t : throw Missing(path);
 
     /// <summary>Whether a parameter exists at <paramref name="path"/>.</summary>
     public bool Contains(string path) => IndexOf(path) >= 0;
@@ -276,6 +274,14 @@ public sealed record Params<T> : IEnumerable<KeyValuePair<string, Tensor<T>>>
 
     // The position of path, or a negative number when it is absent.
     internal int IndexOf(string path) => Array.BinarySearch(paths, path, StringComparer.Ordinal);
+
+    // The number of paths, and the tensor at a position (in path order).
+    internal int PathCount => paths.Length;
+
+    internal Tensor<T> At(int index) => tensors[index];
+
+    // The error for a lookup of a path that is absent; it lists the paths that exist.
+    internal KeyNotFoundException Missing(string path) => new($"Params: no parameter at '{path}' (have: {string.Join(", ", paths)})");
 
     // A tree with this one's paths and the given tensors (one per path, same order), sharing the path array.
     internal Params<TOut> WithTensors<TOut>(Tensor<TOut>[] values)
