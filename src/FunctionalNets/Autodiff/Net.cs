@@ -130,14 +130,21 @@ public static class Net
     /// one place ops touch the tape. When not recording, only a slot is allocated.
     /// </summary>
     public static Net<T, Var<T>> Record<T>(string op, Var<T>[] inputs, Tensor<T> y, Pullback<T> back)
-        where T : unmanaged, INumber<T> => new(s =>
-        {
-            // A result of constants alone is a constant: nothing to record, no gradient to carry.
-            var needsGrad = Array.Exists(inputs, i => i.NeedsGrad);
-            var v = new Var<T>(s.NextSlot, y, needsGrad);
-            var tape = s.Recording && needsGrad ? new Tape<T>(op, v.Id, Array.ConvertAll(inputs, i => i.Id), back, s.Tape) : s.Tape;
-            return (v, s with { Tape = tape, NextSlot = s.NextSlot + 1 });
-        });
+        where T : unmanaged, INumber<T> => new(s => Push(s, op, inputs, y, back));
+
+    // Record's step on a state, for lifts that run it inside their own net without allocating one more.
+    private static (Var<T>, NetState<T>) Push<T>(NetState<T> s, string op, Var<T>[] inputs, Tensor<T> y, Pullback<T> back)
+        where T : unmanaged, INumber<T>
+    {
+        // A result of constants alone is a constant: nothing to record, no gradient to carry.
+        var needsGrad = false;
+        foreach (var input in inputs) needsGrad |= input.NeedsGrad;
+        var v = new Var<T>(s.NextSlot, y, needsGrad);
+        if (!(s.Recording && needsGrad)) return (v, s with { NextSlot = s.NextSlot + 1 });
+        var slots = new int[inputs.Length];
+        for (var i = 0; i < slots.Length; i++) slots[i] = inputs[i].Id;
+        return (v, s with { Tape = new Tape<T>(op, v.Id, slots, back, s.Tape), NextSlot = s.NextSlot + 1 });
+    }
 
     /// <summary>Lifts a one-input op: <c>y = forward(x)</c>, <c>dx = vjp(x, y, dy)</c>.</summary>
     public static Net<T, Var<T>> Unary<T>(string op, Var<T> x, Func<Tensor<T>, Tensor<T>> forward,
@@ -147,7 +154,7 @@ public static class Net
         return new Net<T, Var<T>>(s =>
         {
             var y = forward(x.Value);
-            return Record<T>(op, [x], y, dy => [vjp(x.Value, y, dy)]).Run(s);
+            return Push<T>(s, op, [x], y, dy => [vjp(x.Value, y, dy)]);
         });
     }
 
@@ -159,11 +166,11 @@ public static class Net
         return new Net<T, Var<T>>(s =>
         {
             var y = forward(a.Value, b.Value);
-            return Record<T>(op, [a, b], y, dy =>
+            return Push<T>(s, op, [a, b], y, dy =>
             {
                 var (da, db) = vjp(a.Value, b.Value, y, dy);
                 return [da, db];
-            }).Run(s);
+            });
         });
     }
 
