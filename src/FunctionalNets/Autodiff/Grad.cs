@@ -20,9 +20,11 @@ public static class Grad
         if (y.Value.Size != 1)
             throw new ArgumentException($"Grad.ValueAndGrad: the loss must be a single number, got shape {y.Shape}");
         var ct = Backward(s.Tape, s.NextSlot, y.Id, Tensor.Ones<T>(y.Shape));
-        var grads = parameters.Map((path, p) =>
-            s.ParamSlots.TryGetValue(path, out var slot) && ct[slot] is { } g ? g : Tensor.Zeros<T>(p.Shape));
-        return (y.Value.ToScalar(), grads);
+        // Parameter i owns slot i (see NetState), so the gradients line up with the parameters' paths.
+        var grads = new Tensor<T>[parameters.PathCount];
+        for (var i = 0; i < grads.Length; i++)
+            grads[i] = ct[i] ?? Tensor.Zeros<T>(parameters.At(i).Shape);
+        return (y.Value.ToScalar(), parameters.WithTensors(grads));
     }
 
     /// <summary>

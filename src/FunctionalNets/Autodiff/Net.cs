@@ -59,10 +59,8 @@ public static class Net
         where T : unmanaged, INumber<T> => new(s =>
         {
             var path = s.Scope + name;
-            if (s.ParamSlots.TryGetValue(path, out var slot))
-                return (new Var<T>(slot, s.Params[path]), s);
-            var v = new Var<T>(s.NextSlot, s.Params[path]);
-            return (v, s with { ParamSlots = s.ParamSlots.Add(path, v.Id), NextSlot = s.NextSlot + 1 });
+            var index = s.Params.IndexOf(path);
+            return index >= 0 ? Read(s, index) : throw s.Params.Missing(path);
         });
 
     /// <summary>
@@ -73,35 +71,35 @@ public static class Net
         where T : unmanaged, INumber<T> => new(s =>
         {
             var path = s.Scope + name;
-            if (s.ParamSlots.TryGetValue(path, out var slot))
-                return (new Var<T>(slot, s.Params[path]), s);
-            Tensor<T> value;
-            var ps = s.Params;
-            if (s.Params.Tensors.TryGetValue(path, out var found))
+            var index = s.Params.IndexOf(path);
+            if (index >= 0)
             {
-                if (found.Shape != shape)
-                    throw new ArgumentException($"{path}: expected {found.Shape}, got {shape} from the input");
-                value = found;
+                var found = s.Params.At(index);
+                return found.Shape == shape ? Read(s, index) : throw new ArgumentException($"{path}: expected {found.Shape}, got {shape} from the input");
             }
-            else if (s.InitKey is { } root)
-            {
-                try
-                {
-                    value = init(root.FoldIn(path), shape);
-                }
-                catch (ArgumentException e)
-                {
-                    throw new ArgumentException($"{path}: {e.Message}", e);
-                }
-                if (value.Shape != shape)
-                    throw new ArgumentException($"{path}: initializer gave {value.Shape}, expected {shape}");
-                ps = ps.With(path, value);
-            }
-            else
+            if (s.InitKey is not { } root)
                 throw new KeyNotFoundException($"{path}: no such parameter (have: {string.Join(", ", s.Params.Paths)})");
-            var v = new Var<T>(s.NextSlot, value);
-            return (v, s with { Params = ps, ParamSlots = s.ParamSlots.Add(path, v.Id), NextSlot = s.NextSlot + 1 });
+            Tensor<T> value;
+            try
+            {
+                value = init(root.FoldIn(path), shape);
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"{path}: {e.Message}", e);
+            }
+            if (value.Shape != shape)
+                throw new ArgumentException($"{path}: initializer gave {value.Shape}, expected {shape}");
+            return (new Var<T>(s.NextSlot, value), s with { Params = s.Params.With(path, value), NextSlot = s.NextSlot + 1 });
         });
+
+    // The parameter at a position of the state's tree: outside init mode in the slot of that position, shared by
+    // every read; in init mode, where positions shift as the tree grows, in a fresh slot (nothing is recorded).
+    private static (Var<T>, NetState<T>) Read<T>(NetState<T> s, int index)
+        where T : unmanaged, INumber<T> =>
+        s.InitKey is null
+            ? (new Var<T>(index, s.Params.At(index)), s)
+            : (new Var<T>(s.NextSlot, s.Params.At(index)), s with { NextSlot = s.NextSlot + 1 });
 
     /// <summary>Runs <paramref name="inner"/> with <paramref name="name"/> appended to the parameter path (an empty name adds nothing).</summary>
     public static Net<T, A> Scope<T, A>(string name, Net<T, A> inner)
@@ -132,14 +130,21 @@ public static class Net
     /// one place ops touch the tape. When not recording, only a slot is allocated.
     /// </summary>
     public static Net<T, Var<T>> Record<T>(string op, Var<T>[] inputs, Tensor<T> y, Pullback<T> back)
-        where T : unmanaged, INumber<T> => new(s =>
-        {
-            // A result of constants alone is a constant: nothing to record, no gradient to carry.
-            var needsGrad = Array.Exists(inputs, i => i.NeedsGrad);
-            var v = new Var<T>(s.NextSlot, y, needsGrad);
-            var tape = s.Recording && needsGrad ? new Tape<T>(op, v.Id, Array.ConvertAll(inputs, i => i.Id), back, s.Tape) : s.Tape;
-            return (v, s with { Tape = tape, NextSlot = s.NextSlot + 1 });
-        });
+        where T : unmanaged, INumber<T> => new(s => Push(s, op, inputs, y, back));
+
+    // Record's step on a state, for lifts that run it inside their own net without allocating one more.
+    private static (Var<T>, NetState<T>) Push<T>(NetState<T> s, string op, Var<T>[] inputs, Tensor<T> y, Pullback<T> back)
+        where T : unmanaged, INumber<T>
+    {
+        // A result of constants alone is a constant: nothing to record, no gradient to carry.
+        var needsGrad = false;
+        foreach (var input in inputs) needsGrad |= input.NeedsGrad;
+        var v = new Var<T>(s.NextSlot, y, needsGrad);
+        if (!(s.Recording && needsGrad)) return (v, s with { NextSlot = s.NextSlot + 1 });
+        var slots = new int[inputs.Length];
+        for (var i = 0; i < slots.Length; i++) slots[i] = inputs[i].Id;
+        return (v, s with { Tape = new Tape<T>(op, v.Id, slots, back, s.Tape), NextSlot = s.NextSlot + 1 });
+    }
 
     /// <summary>Lifts a one-input op: <c>y = forward(x)</c>, <c>dx = vjp(x, y, dy)</c>.</summary>
     public static Net<T, Var<T>> Unary<T>(string op, Var<T> x, Func<Tensor<T>, Tensor<T>> forward,
@@ -149,7 +154,7 @@ public static class Net
         return new Net<T, Var<T>>(s =>
         {
             var y = forward(x.Value);
-            return Record<T>(op, [x], y, dy => [vjp(x.Value, y, dy)]).Run(s);
+            return Push<T>(s, op, [x], y, dy => [vjp(x.Value, y, dy)]);
         });
     }
 
@@ -161,11 +166,11 @@ public static class Net
         return new Net<T, Var<T>>(s =>
         {
             var y = forward(a.Value, b.Value);
-            return Record<T>(op, [a, b], y, dy =>
+            return Push<T>(s, op, [a, b], y, dy =>
             {
                 var (da, db) = vjp(a.Value, b.Value, y, dy);
                 return [da, db];
-            }).Run(s);
+            });
         });
     }
 

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Numerics;
 using FunctionalNets.Params;
 using FunctionalNets.Random;
@@ -6,11 +5,15 @@ using FunctionalNets.Random;
 namespace FunctionalNets.Autodiff;
 
 /// <summary>
-/// What a <see cref="Net{T,A}"/> threads from step to step: parameters (read, or created in init mode), the slots
-/// of parameters already read, the tape of pullbacks, the current path scope and the keys for randomness.
+/// What a <see cref="Net{T,A}"/> threads from step to step: parameters (read, or created in init mode), the tape
+/// of pullbacks, the current path scope and the keys for randomness.
 /// </summary>
+/// <remarks>
+/// Outside init mode the parameter at position <c>i</c> (in path order) of <see cref="Params"/> owns slot <c>i</c>,
+/// so every read of a parameter shares its cotangent and the first free slot is the number of parameters. In init
+/// mode the tree grows as parameters are created, so each read takes a fresh slot; init mode records nothing.
+/// </remarks>
 /// <param name="Params">The parameters read by path; in init mode missing ones are created and added here.</param>
-/// <param name="ParamSlots">Slot of each parameter already read, so a parameter used twice shares its cotangent.</param>
 /// <param name="Tape">The recorded pullbacks (newest first), or null when nothing has been recorded yet.</param>
 /// <param name="Recording">Whether ops record pullbacks (off for inference and initialisation).</param>
 /// <param name="NextSlot">The next free slot.</param>
@@ -21,7 +24,6 @@ namespace FunctionalNets.Autodiff;
 /// <param name="Training">Whether stochastic layers are active.</param>
 public sealed record NetState<T>(
     Params<T> Params,
-    ImmutableDictionary<string, int> ParamSlots,
     Tape<T>? Tape,
     bool Recording,
     int NextSlot,
@@ -32,7 +34,12 @@ public sealed record NetState<T>(
     bool Training)
     where T : unmanaged, INumber<T>
 {
-    /// <summary>A fresh state over <paramref name="parameters"/>.</summary>
+    /// <summary>
+    /// A fresh state over <paramref name="parameters"/>; outside init mode their slots come first. Init mode
+    /// (<paramref name="initKey"/> given) cannot record.
+    /// </summary>
     public static NetState<T> Start(Params<T> parameters, bool recording, Key? initKey = null, Key? rng = null, bool training = false) =>
-        new(parameters, ImmutableDictionary<string, int>.Empty, null, recording, 0, "", initKey, rng, 0, training);
+        recording && initKey is not null
+            ? throw new ArgumentException("NetState.Start: init mode records no pullbacks; initialise with Net.Init, then take gradients")
+            : new(parameters, null, recording, initKey is null ? parameters.PathCount : 0, "", initKey, rng, 0, training);
 }

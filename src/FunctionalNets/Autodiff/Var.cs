@@ -6,7 +6,7 @@ namespace FunctionalNets.Autodiff;
 /// <summary>
 /// A differentiable value inside a <see cref="Net{T,A}"/>: a tensor and the slot its cotangent will collect in.
 /// </summary>
-/// <param name="Id">The slot on the tape; slots are numbered in creation order.</param>
+/// <param name="Id">The slot on the tape: a parameter's position in its tree (see <see cref="NetState{T}"/>), other values numbered in creation order after the parameters.</param>
 /// <param name="Value">The forward value.</param>
 /// <param name="NeedsGrad">Whether a parameter flows into it, so a gradient must reach it; false for constants (inputs, targets) and values computed only from them.</param>
 public readonly record struct Var<T>(int Id, Tensor<T> Value, bool NeedsGrad = true)

@@ -32,15 +32,16 @@ public static partial class Optimizer
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var members = transforms.ToImmutableArray();
+        var prefixes = Enumerable.Range(0, members.Length).Select(i => $"{i}/").ToImmutableArray();
         return new Transform<T>(
-            p => new OptState<T>(0, Merge(members.Select(t => t.Init(p)))),
+            p => new OptState<T>(0, Merge(prefixes, [.. members.Select(t => t.Init(p))])),
             (g, s, p) =>
             {
                 var updates = g;
                 var states = new OptState<T>[members.Length];
                 for (var i = 0; i < members.Length; i++)
-                    (updates, states[i]) = members[i].Update(updates, Member(s, i), p);
-                return (updates, new OptState<T>(s.Step + 1, Merge(states)));
+                    (updates, states[i]) = members[i].Update(updates, Member(s, prefixes[i]), p);
+                return (updates, new OptState<T>(s.Step + 1, Merge(prefixes, states)));
             });
     }
 
@@ -91,18 +92,26 @@ public static partial class Optimizer
         where T : unmanaged, IFloatingPointIeee754<T> =>
         new(_ => OptState<T>.Empty, (g, s, p) => (update(g, s, p), s with { Step = s.Step + 1 }));
 
-    // Member i's view of a chain's state: its own trees with the "i/" prefix removed, and the chain's step.
-    private static OptState<T> Member<T>(OptState<T> chain, int i)
+    // A member's view of a chain's state: its own trees with its prefix ("i/") removed, and the chain's step. A
+    // stateless member (no trees) shares the empty map.
+    private static OptState<T> Member<T>(OptState<T> chain, string prefix)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var prefix = $"{i}/";
-        var own = chain.Slots.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal))
-            .Select(kv => KeyValuePair.Create(kv.Key[prefix.Length..], kv.Value));
-        return new OptState<T>(chain.Step, ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, own));
+        var own = OptState<T>.Empty.Slots;
+        foreach (var (name, tree) in chain.Slots)
+            if (name.StartsWith(prefix, StringComparison.Ordinal))
+                own = own.Add(name[prefix.Length..], tree);
+        return new OptState<T>(chain.Step, own);
     }
 
-    private static ImmutableSortedDictionary<string, Params<T>> Merge<T>(IEnumerable<OptState<T>> members)
-        where T : unmanaged, IFloatingPointIeee754<T> =>
-        ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal,
-            members.SelectMany((s, i) => s.Slots.Select(kv => KeyValuePair.Create($"{i}/{kv.Key}", kv.Value))));
+    // The chain's trees: member i's under "i/"; no map is built when every member is stateless.
+    private static ImmutableSortedDictionary<string, Params<T>> Merge<T>(ImmutableArray<string> prefixes, OptState<T>[] members)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var slots = OptState<T>.Empty.Slots;
+        for (var i = 0; i < members.Length; i++)
+            foreach (var (name, tree) in members[i].Slots)
+                slots = slots.Add(prefixes[i] + name, tree);
+        return slots;
+    }
 }

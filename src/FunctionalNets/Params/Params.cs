@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
-using System.Collections.Immutable;
+using System.Collections;
+using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
@@ -12,45 +13,99 @@ namespace FunctionalNets.Params;
 /// <summary>
 /// An immutable tree of tensors addressed by slash-separated paths (<c>blocks/2/attn/wq</c>), kept in ordinal
 /// order so iteration, digests and checkpoints are deterministic. Parameters, gradients and optimizer moments
-/// all share this type, so maps and zips work over any model.
+/// all share this type, so maps and zips work over any model. Enumerating it yields (path, tensor) pairs in
+/// path order.
 /// </summary>
-public sealed record Params<T>(ImmutableSortedDictionary<string, Tensor<T>> Tensors)
+/// <remarks>
+/// Stored as two parallel arrays, the paths in ordinal order and their tensors. <see cref="Map{TOut}"/>,
+/// <see cref="Zip(Params{T}, Func{string, Tensor{T}, Tensor{T}, Tensor{T}}, string)"/> and a
+/// <see cref="With"/> that replaces a tensor share the path array, so trees derived from one another (parameters,
+/// gradients, updates, moments) are known to hold the same paths without comparing them; lookups are a binary search.
+/// </remarks>
+public sealed record Params<T> : IEnumerable<KeyValuePair<string, Tensor<T>>>
     where T : unmanaged, INumber<T>
 {
-    /// <summary>No parameters.</summary>
-    public static Params<T> Empty { get; } = new(ImmutableSortedDictionary.Create<string, Tensor<T>>(StringComparer.Ordinal));
+    private readonly string[] paths;
+    private readonly Tensor<T>[] tensors;
 
-    /// <summary>Parameters from (path, tensor) pairs.</summary>
-    public static Params<T> Of(IEnumerable<KeyValuePair<string, Tensor<T>>> items) =>
-        new(ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, items));
+    // Takes ownership of both arrays: paths distinct and in ordinal order, tensors[i] at paths[i].
+    private Params(string[] paths, Tensor<T>[] tensors) => (this.paths, this.tensors) = (paths, tensors);
+
+    /// <summary>No parameters.</summary>
+    public static Params<T> Empty { get; } = new([], []);
+
+    /// <summary>Parameters from (path, tensor) pairs in any order; a path given twice is an error.</summary>
+    public static Params<T> Of(IEnumerable<KeyValuePair<string, Tensor<T>>> items)
+    {
+        var pairs = items.ToArray();
+        var (keys, values) = (Array.ConvertAll(pairs, kv => kv.Key), Array.ConvertAll(pairs, kv => kv.Value));
+        Array.Sort(keys, values, StringComparer.Ordinal);
+        for (var i = 1; i < keys.Length; i++)
+            if (keys[i] == keys[i - 1])
+                throw new ArgumentException($"Params.Of: path '{keys[i]}' given twice");
+        return new(keys, values);
+    }
 
     /// <summary>The tensor at <paramref name="path"/>; the error lists the paths that exist.</summary>
-    public Tensor<T> this[string path] => Tensors.TryGetValue(path, out var t)
-        ? t
-        : throw new KeyNotFoundException($"Params: no parameter at '{path}' (have: {string.Join(", ", Tensors.Keys)})");
+    public Tensor<T> this[string path] => TryGetValue(path, out var t) ? t : throw Missing(path);
 
     /// <summary>Whether a parameter exists at <paramref name="path"/>.</summary>
-    public bool Contains(string path) => Tensors.ContainsKey(path);
+    public bool Contains(string path) => IndexOf(path) >= 0;
 
-    /// <summary>The paths, in ordinal order.</summary>
-    public IEnumerable<string> Paths => Tensors.Keys;
+    /// <summary>The tensor at <paramref name="path"/>, if there is one.</summary>
+    public bool TryGetValue(string path, [MaybeNullWhen(false)] out Tensor<T> tensor)
+    {
+        var i = IndexOf(path);
+        tensor = i >= 0 ? tensors[i] : null;
+        return i >= 0;
+    }
+
+    /// <summary>The paths, in ordinal order (a read-only view, no copy).</summary>
+    public IReadOnlyList<string> Paths => Array.AsReadOnly(paths);
+
+    /// <summary>The tensors, in the order of <see cref="Paths"/> (a read-only view, no copy).</summary>
+    public IReadOnlyList<Tensor<T>> Tensors => Array.AsReadOnly(tensors);
 
     /// <summary>This tree with the tensor at <paramref name="path"/> added or replaced.</summary>
-    public Params<T> With(string path, Tensor<T> tensor) => new(Tensors.SetItem(path, tensor));
+    public Params<T> With(string path, Tensor<T> tensor)
+    {
+        var i = IndexOf(path);
+        if (i >= 0)
+        {
+            var replaced = (Tensor<T>[])tensors.Clone();
+            replaced[i] = tensor;
+            return new(paths, replaced);
+        }
+        return new(Insert(paths, ~i, path), Insert(tensors, ~i, tensor));
+    }
 
     /// <summary>The total number of scalar parameters.</summary>
-    public long Count => Tensors.Values.Sum(t => (long)t.Size);
+    public long Count
+    {
+        get
+        {
+            long count = 0;
+            foreach (var t in tensors) count += t.Size;
+            return count;
+        }
+    }
 
-    /// <summary>A new tree with <paramref name="f"/> applied to each (path, tensor).</summary>
+    /// <summary>A new tree with <paramref name="f"/> applied to each (path, tensor), in path order.</summary>
     public Params<TOut> Map<TOut>(Func<string, Tensor<T>, Tensor<TOut>> f)
-        where TOut : unmanaged, INumber<TOut> =>
-        Params<TOut>.Of(Tensors.Select(kv => KeyValuePair.Create(kv.Key, f(kv.Key, kv.Value))));
+        where TOut : unmanaged, INumber<TOut>
+    {
+        var ys = new Tensor<TOut>[tensors.Length];
+        for (var i = 0; i < ys.Length; i++) ys[i] = f(paths[i], tensors[i]);
+        return new(paths, ys);
+    }
 
     /// <summary>A new tree combining two trees with the same paths and shapes; the error names <paramref name="op"/> and the first path that differs.</summary>
     public Params<T> Zip(Params<T> other, Func<string, Tensor<T>, Tensor<T>, Tensor<T>> f, string op = "Params.Zip")
     {
         RequireSamePaths(other, op);
-        return Of(Tensors.Select(kv => KeyValuePair.Create(kv.Key, f(kv.Key, kv.Value, other.Tensors[kv.Key]))));
+        var ys = new Tensor<T>[tensors.Length];
+        for (var i = 0; i < ys.Length; i++) ys[i] = f(paths[i], tensors[i], other.tensors[i]);
+        return new(paths, ys);
     }
 
     /// <summary>A new tree combining three trees with the same paths and shapes; the error names <paramref name="op"/> and the first path that differs.</summary>
@@ -58,7 +113,9 @@ public sealed record Params<T>(ImmutableSortedDictionary<string, Tensor<T>> Tens
     {
         RequireSamePaths(b, op);
         RequireSamePaths(c, op);
-        return Of(Tensors.Select(kv => KeyValuePair.Create(kv.Key, f(kv.Key, kv.Value, b.Tensors[kv.Key], c.Tensors[kv.Key]))));
+        var ys = new Tensor<T>[tensors.Length];
+        for (var i = 0; i < ys.Length; i++) ys[i] = f(paths[i], tensors[i], b.tensors[i], c.tensors[i]);
+        return new(paths, ys);
     }
 
     /// <summary>Elementwise sum <c>this + other</c> of two trees with the same paths and shapes (applying updates to parameters).</summary>
@@ -79,13 +136,18 @@ public sealed record Params<T>(ImmutableSortedDictionary<string, Tensor<T>> Tens
     /// The order is fixed and written out, not left to the vector width, so the result is the same bits on every
     /// machine. NaN if any element is NaN; overflows to ∞ only past <c>√(double.MaxValue)</c>.
     /// </remarks>
-    public double GlobalNorm() => Math.Sqrt(Tensors.Values.Aggregate(0.0, (sum, t) => sum + Kernels.Reduce.SumOfSquares(t.Span)));
+    public double GlobalNorm()
+    {
+        var sum = 0.0;
+        foreach (var t in tensors) sum += Kernels.Reduce.SumOfSquares(t.Span);
+        return Math.Sqrt(sum);
+    }
 
     /// <summary>The number of elements that are NaN or ±∞.</summary>
     public long NonFiniteCount()
     {
         long count = 0;
-        foreach (var t in Tensors.Values)
+        foreach (var t in tensors)
         {
             // A finite sum of squares proves every element finite; only a tensor that fails it is counted.
             if (double.IsFinite(Kernels.Reduce.SumOfSquares(t.Span))) continue;
@@ -103,9 +165,9 @@ public sealed record Params<T>(ImmutableSortedDictionary<string, Tensor<T>> Tens
     public string Digest()
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var (path, t) in Tensors)
+        for (var i = 0; i < paths.Length; i++)
         {
-            var name = Encoding.UTF8.GetBytes(path);
+            var (name, t) = (Encoding.UTF8.GetBytes(paths[i]), tensors[i]);
             AppendInt32(sha, name.Length);
             sha.AppendData(name);
             AppendInt32(sha, t.Rank);
@@ -124,44 +186,116 @@ public sealed record Params<T>(ImmutableSortedDictionary<string, Tensor<T>> Tens
     }
 
     /// <summary>Folds over (path, tensor) in path order.</summary>
-    public TAcc Fold<TAcc>(TAcc seed, Func<TAcc, string, Tensor<T>, TAcc> f) =>
-        Tensors.Aggregate(seed, (acc, kv) => f(acc, kv.Key, kv.Value));
+    public TAcc Fold<TAcc>(TAcc seed, Func<TAcc, string, Tensor<T>, TAcc> f)
+    {
+        var acc = seed;
+        for (var i = 0; i < paths.Length; i++) acc = f(acc, paths[i], tensors[i]);
+        return acc;
+    }
 
-    /// <summary>Throws unless both trees have exactly the same paths and shapes.</summary>
+    /// <summary>
+    /// Throws unless both trees have exactly the same paths and shapes; the error names <paramref name="op"/> and
+    /// the first path, in ordinal order, that only one tree has or whose shapes differ.
+    /// </summary>
     public void RequireSamePaths(Params<T> other, string op)
     {
-        // Both trees are in ordinal order, so one lockstep walk finds the first path that only one of them has.
-        using var a = Tensors.GetEnumerator();
-        using var b = other.Tensors.GetEnumerator();
-        while (true)
+        // Both trees are in ordinal order, so one lockstep walk finds the first difference. Trees derived from
+        // one another share their path array, which proves the paths equal; only the shapes are then compared.
+        var samePaths = ReferenceEquals(paths, other.paths);
+        var common = Math.Min(paths.Length, other.paths.Length);
+        for (var i = 0; i < common; i++)
         {
-            var (hasA, hasB) = (a.MoveNext(), b.MoveNext());
-            if (!hasA && !hasB) return;
-            var order = !hasA ? 1 : !hasB ? -1 : string.CompareOrdinal(a.Current.Key, b.Current.Key);
-            if (order != 0)
-                throw new ArgumentException($"{op}: parameter trees differ at '{(order < 0 ? a.Current.Key : b.Current.Key)}'");
-            if (a.Current.Value.Shape != b.Current.Value.Shape)
-                throw new ArgumentException($"{op}: {a.Current.Key}: shapes differ, {a.Current.Value.Shape} vs {b.Current.Value.Shape}");
+            if (!samePaths && !string.Equals(paths[i], other.paths[i], StringComparison.Ordinal))
+                throw Differ(op, string.CompareOrdinal(paths[i], other.paths[i]) < 0 ? paths[i] : other.paths[i]);
+            if (tensors[i].Shape != other.tensors[i].Shape)
+                throw new ArgumentException($"{op}: {paths[i]}: shapes differ, {tensors[i].Shape} vs {other.tensors[i].Shape}");
         }
+        if (paths.Length != other.paths.Length)
+            throw Differ(op, paths.Length > common ? paths[common] : other.paths[common]);
     }
+
+    private static ArgumentException Differ(string op, string path) => new($"{op}: parameter trees differ at '{path}'");
 
     /// <summary>A table of path, shape and element count, with the total.</summary>
     public string Summary()
     {
-        var width = Math.Max(4, Tensors.Keys.Select(k => k.Length).DefaultIfEmpty(0).Max());
+        var width = Math.Max(4, paths.Length == 0 ? 0 : paths.Max(p => p.Length));
         var sb = new StringBuilder();
         sb.AppendLine($"{"path".PadRight(width)}  {"shape",-16} {"count",10}");
-        foreach (var (path, t) in Tensors)
-            sb.AppendLine($"{path.PadRight(width)}  {t.Shape,-16} {t.Size,10:N0}");
+        for (var i = 0; i < paths.Length; i++)
+            sb.AppendLine($"{paths[i].PadRight(width)}  {tensors[i].Shape,-16} {tensors[i].Size,10:N0}");
         sb.Append($"{"total".PadRight(width)}  {"",-16} {Count,10:N0}");
         return sb.ToString();
     }
 
     /// <summary>Equal when both hold the same paths with equal tensors.</summary>
-    public bool Equals(Params<T>? other) =>
-        other is not null && Tensors.Count == other.Tensors.Count &&
-        Tensors.All(kv => other.Tensors.TryGetValue(kv.Key, out var t) && t.Equals(kv.Value));
+    public bool Equals(Params<T>? other)
+    {
+        if (ReferenceEquals(this, other)) return true;
+        if (other is null || paths.Length != other.paths.Length) return false;
+        for (var i = 0; i < paths.Length; i++)
+            if (!string.Equals(paths[i], other.paths[i], StringComparison.Ordinal) || !tensors[i].Equals(other.tensors[i]))
+                return false;
+        return true;
+    }
 
     /// <inheritdoc/>
-    public override int GetHashCode() => Tensors.Aggregate(0, (h, kv) => HashCode.Combine(h, kv.Key, kv.Value));
+    public override int GetHashCode() => Fold(0, (h, path, t) => HashCode.Combine(h, path, t));
+
+    /// <summary>The (path, tensor) pairs in path order, without allocating.</summary>
+    public Enumerator GetEnumerator() => new(this);
+
+    IEnumerator<KeyValuePair<string, Tensor<T>>> IEnumerable<KeyValuePair<string, Tensor<T>>>.GetEnumerator() => GetEnumerator();
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    /// <summary>Walks a tree's (path, tensor) pairs in path order.</summary>
+    public struct Enumerator : IEnumerator<KeyValuePair<string, Tensor<T>>>
+    {
+        private readonly Params<T> tree;
+        private int index;
+
+        internal Enumerator(Params<T> tree) => (this.tree, index) = (tree, -1);
+
+        /// <summary>The pair at the current position.</summary>
+        public readonly KeyValuePair<string, Tensor<T>> Current => new(tree.paths[index], tree.tensors[index]);
+
+        readonly object IEnumerator.Current => Current;
+
+        /// <summary>Advances to the next pair; false after the last.</summary>
+        public bool MoveNext() => ++index < tree.paths.Length;
+
+        /// <summary>Goes back to before the first pair.</summary>
+        public void Reset() => index = -1;
+
+        /// <summary>Nothing to release.</summary>
+        public readonly void Dispose() { }
+    }
+
+    // The position of path, or a negative number when it is absent.
+    internal int IndexOf(string path) => Array.BinarySearch(paths, path, StringComparer.Ordinal);
+
+    // The number of paths, and the tensor at a position (in path order).
+    internal int PathCount => paths.Length;
+
+    internal Tensor<T> At(int index) => tensors[index];
+
+    // The error for a lookup of a path that is absent; it lists the paths that exist.
+    internal KeyNotFoundException Missing(string path) => new($"Params: no parameter at '{path}' (have: {string.Join(", ", paths)})");
+
+    // A tree with this one's paths and the given tensors (one per path, same order), sharing the path array.
+    internal Params<TOut> WithTensors<TOut>(Tensor<TOut>[] values)
+        where TOut : unmanaged, INumber<TOut> =>
+        values.Length == paths.Length
+            ? new(paths, values)
+            : throw new ArgumentException($"Params: {values.Length} tensors for {paths.Length} paths");
+
+    private static TItem[] Insert<TItem>(TItem[] items, int at, TItem item)
+    {
+        var result = new TItem[items.Length + 1];
+        Array.Copy(items, result, at);
+        result[at] = item;
+        Array.Copy(items, at, result, at + 1, items.Length - at);
+        return result;
+    }
 }

@@ -39,7 +39,7 @@ public sealed record Trainer<T, TBatch>(
     }
 
     private static string FirstNonFinite(Params<T> grads) =>
-        grads.Tensors.First(kv => kv.Value.Data.Any(v => !T.IsFinite(v))).Key;
+        grads.First(kv => kv.Value.Data.Any(v => !T.IsFinite(v))).Key;
 
     /// <summary>The final state after a step on every batch, in order.</summary>
     public TrainState<T> Fit(TrainState<T> initial, IEnumerable<TBatch> batches) =>

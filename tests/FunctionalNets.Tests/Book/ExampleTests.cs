@@ -23,7 +23,7 @@ public class ExampleTests
     {
         // Perceptron: 1.0·0.8 + 0.5·0.2 + 0.3·0.5 + 0.1 = 1.15, ReLU keeps it.
         var p = FunctionalNets.Params.Params<double>.Empty.With("p/w", Tensor.Matrix([0.8], [0.2], [0.5])).With("p/b", Tensor.Vector(0.1));
-        var y = Autodiff.Net.Apply(FunctionalNets.Layers.Dense.Perceptron<double>("p", FunctionalNets.Ops.Relu.Apply).On(Tensor.Matrix([1.0, 0.5, 0.3])), p).Value;
+        var y = FunctionalNets.Autodiff.Net.Apply(FunctionalNets.Layers.Dense.Perceptron<double>("p", FunctionalNets.Ops.Relu.Apply).On(Tensor.Matrix([1.0, 0.5, 0.3])), p).Value;
         Assert.Equal(1.15, y.ToScalar(), 1e-15);
         // Cross-entropy of the target's probability: −ln 0.6 ≈ 0.51, −ln 0.05 ≈ 3.0.
         var ce = FunctionalNets.Ops.CrossEntropy.Forward(Tensor.Matrix([Math.Log(0.1), Math.Log(0.2), Math.Log(0.6), Math.Log(0.1)]), Tensor.Vector(2));

@@ -36,7 +36,7 @@ internal static class OptimTestKit
     }
 
     /// <summary>The elements of every tensor, in path order then index order.</summary>
-    public static double[] Flat(Params<double> p) => [.. p.Tensors.Values.SelectMany(t => t.ToArray())];
+    public static double[] Flat(Params<double> p) => [.. p.Tensors.SelectMany(t => t.ToArray())];
 
     public static void Close(double[] expected, Params<double> actual, double rtol = 1e-14)
     {

@@ -23,7 +23,7 @@ public class OptimizerTests
         foreach (var chained in new[] { Optimizer.Chain(Optimizer.Identity<double>(), t), Optimizer.Chain(t, Optimizer.Identity<double>()) })
         {
             var (pc, sc, updatesC) = Run(chained, P0, Grads);
-            Assert.True(p.Tensors.All(kv => kv.Value.BitEquals(pc[kv.Key])), name);
+            Assert.True(p.All(kv => kv.Value.BitEquals(pc[kv.Key])), name);
             Assert.All(updates.Zip(updatesC), u => Assert.Equal(u.Item1.Digest(), u.Item2.Digest()));
             Assert.Equal(s.Step, sc.Step);
             Assert.Equal(s.Slots.Count, sc.Slots.Count);
@@ -106,7 +106,7 @@ public class OptimizerTests
             var (u, s1) = adam.Update(g.Map((_, t) => t.ToFloat()), s, pf);
             (pf, s) = (Optimizer.ApplyUpdates(pf, u), s1);
         }
-        Assert.True(pf.Map((_, t) => t.ToDouble()).Tensors.All(kv => kv.Value.AllClose(pd[kv.Key], rtol: 1e-5, atol: 1e-6)));
+        Assert.True(pf.Map((_, t) => t.ToDouble()).All(kv => kv.Value.AllClose(pd[kv.Key], rtol: 1e-5, atol: 1e-6)));
     }
 
     [Fact]

@@ -150,4 +150,85 @@ public class ParamsTests
         Assert.Equal(a, A.Digest());
         Assert.Equal(b, B.Digest());
     }
+
+    [Fact]
+    public void Of_keeps_paths_in_ordinal_order_and_enumerates_pairs_in_that_order()
+    {
+        // Ordinal order puts upper case before lower case and '/' (0x2F) before letters.
+        var t = Tree(("b", Tensor.Vector(1.0)), ("B", Tensor.Vector(2.0)), ("a/w", Tensor.Vector(3.0)), ("a", Tensor.Vector(4.0)));
+        Assert.Equal(["B", "a", "a/w", "b"], t.Paths);
+        Assert.Equal([2.0, 4.0, 3.0, 1.0], t.Tensors.Select(x => x.Span[0]));
+        Assert.Equal(["B", "a", "a/w", "b"], t.Select(kv => kv.Key));
+        Assert.Equal(t.Paths, t.Fold(new List<string>(), (acc, path, _) => [.. acc, path]));
+    }
+
+    [Fact]
+    public void Of_a_path_given_twice_names_it()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Tree(("w", Tensor.Vector(1.0)), ("v", Tensor.Vector(1.0)), ("w", Tensor.Vector(2.0))));
+        Assert.Equal("Params.Of: path 'w' given twice", ex.Message);
+    }
+
+    [Fact]
+    public void Lookup_finds_every_path_and_a_missing_one_lists_the_paths()
+    {
+        Assert.True(A.TryGetValue("a/w", out var w));
+        Assert.Equal(Tensor.Matrix([12.0]), w);
+        Assert.False(A.TryGetValue("a", out _));
+        Assert.True(A.Contains("b"));
+        Assert.False(A.Contains("c"));
+        var ex = Assert.Throws<KeyNotFoundException>(() => A["c"]);
+        Assert.Equal("Params: no parameter at 'c' (have: a/w, b)", ex.Message);
+    }
+
+    [Fact]
+    public void With_inserts_in_order_or_replaces_and_leaves_the_original_unchanged()
+    {
+        var inserted = A.With("a/v", Tensor.Vector(7.0)).With("c", Tensor.Vector(8.0)).With("0", Tensor.Vector(9.0));
+        Assert.Equal(["0", "a/v", "a/w", "b", "c"], inserted.Paths);
+        Assert.Equal(Tensor.Vector(7.0), inserted["a/v"]);
+        var replaced = A.With("b", Tensor.Vector(5.0));
+        Assert.Equal(A.Paths, replaced.Paths);
+        Assert.Equal(Tensor.Vector(5.0), replaced["b"]);
+        Assert.Equal(Tensor.Vector(3.0, 4.0), A["b"]);
+        Assert.Equal(["a/w", "b"], A.Paths);
+    }
+
+    [Fact]
+    public void Equality_is_by_paths_and_tensor_values()
+    {
+        var copy = Tree(("a/w", Tensor.Matrix([12.0])), ("b", Tensor.Vector(3.0, 4.0)));
+        Assert.Equal(A, copy);
+        Assert.Equal(A.GetHashCode(), copy.GetHashCode());
+        Assert.True(A == copy);
+        Assert.NotEqual(A, B);
+        Assert.NotEqual(A, A.With("c", Tensor.Vector(1.0)));
+        Assert.NotEqual(A, Tree(("a/v", Tensor.Matrix([12.0])), ("b", Tensor.Vector(3.0, 4.0))));
+        Assert.Equal(A.Map((_, x) => x), A);
+    }
+
+    [Fact]
+    public void Zip_of_trees_with_different_paths_names_the_first_differing_path()
+    {
+        var c = Tensor.Vector(1.0);
+        // Extra, missing and renamed paths, before, between and after the common ones.
+        Assert.Equal("Zip: parameter trees differ at 'a'", ZipError(A.With("a", c), A));
+        Assert.Equal("Zip: parameter trees differ at 'a'", ZipError(A, A.With("a", c)));
+        Assert.Equal("Zip: parameter trees differ at 'c'", ZipError(A, A.With("c", c)));
+        Assert.Equal("Zip: parameter trees differ at 'a/v'", ZipError(Tree(("a/v", Tensor.Matrix([1.0])), ("b", c)), Tree(("a/w", Tensor.Matrix([1.0])), ("b", c))));
+        Assert.Equal("Zip: parameter trees differ at 'a/w'", ZipError(A, Params<double>.Empty));
+    }
+
+    [Fact]
+    public void Zip_of_trees_sharing_their_paths_still_checks_shapes()
+    {
+        // Map, Zip and a replacing With share the path array; the shapes must still be compared.
+        var reshaped = A.Map((path, x) => path == "b" ? x.Reshape([2, 1]) : x);
+        Assert.Equal("Zip: b: shapes differ, [2] vs [2, 1]", ZipError(A, reshaped));
+        Assert.Equal("Zip: b: shapes differ, [2] vs [3]", ZipError(A, A.With("b", Tensor.Vector(1.0, 2.0, 3.0))));
+        Assert.Equal("Zip: b: shapes differ, [2] vs [2, 1]", Assert.Throws<ArgumentException>(() => A.Zip(A, reshaped, (_, x, _, _) => x, "Zip")).Message);
+    }
+
+    private static string ZipError(Params<double> a, Params<double> b) =>
+        Assert.Throws<ArgumentException>(() => a.Zip(b, (_, x, _) => x, "Zip")).Message;
 }
