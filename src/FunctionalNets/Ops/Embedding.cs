@@ -35,7 +35,7 @@ public static class Embedding
     /// <summary>Embedding on the tape; the ids are constants.</summary>
     public static Net<T, Var<T>> Apply<T>(Var<T> table, Tensor<int> ids)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        Net.Unary(nameof(Embedding), table, t => Forward(t, ids), (t, _, dy) => Vjp(t.Shape, ids, dy));
+        Net.Record<T>(nameof(Embedding), [table], Forward(table.Value, ids), dy => [Vjp(table.Shape, ids, dy)]);
 
     /// <summary>Checks the table is [V, D] and every id is in range; returns D.</summary>
     private static int Dims(Shape table, Tensor<int> ids)

@@ -73,12 +73,12 @@ public static class MatMul
 
     /// <summary>MatMul on the tape; the pullback skips the product for an operand that needs no gradient (an input batch).</summary>
     public static Net<T, Var<T>> Apply<T>(Var<T> a, Var<T> b)
-        where T : unmanaged, INumber<T> => new(s =>
-        {
-            var y = Forward(a.Value, b.Value);
-            return Net.Record<T>(nameof(MatMul), [a, b], y, dy =>
-                [a.NeedsGrad ? Da(a.Value, b.Value, dy) : null, b.NeedsGrad ? Db(a.Value, b.Value, dy) : null]).Run(s);
-        });
+        where T : unmanaged, INumber<T>
+    {
+        var (av, bv) = (a.Value, b.Value);
+        return Net.Record<T>(nameof(MatMul), [a, b], Forward(av, bv), dy =>
+            [a.NeedsGrad ? Da(av, bv, dy) : null, b.NeedsGrad ? Db(av, bv, dy) : null]);
+    }
 
     private static (int Batch, int N, int K, int M, bool Shared) Dims<T>(Tensor<T> a, Tensor<T> b, Tensor<T> dy)
         where T : unmanaged, INumber<T>
