@@ -52,7 +52,7 @@ public static class GeluTanh
         var y = GC.AllocateUninitializedArray<T>(x.Size);
         var s = keepGate ? GC.AllocateUninitializedArray<T>(x.Size) : null;
         fixed (T* px = x.Span, py = y, ps = s)
-            Partition.For(Chunks(x.Size), Chunk * Cost, new ForwardChunks<T>(px, py, ps, x.Size));
+            Partition.For(Chunks(x.Size), Chunk * Cost, new Pass<T>(px, ps, null, py, x.Size, backward: false));
         return (new Tensor<T>(x.Shape, y), s is null ? null : new Tensor<T>(x.Shape, s));
     }
 
@@ -61,7 +61,7 @@ public static class GeluTanh
     {
         var dx = GC.AllocateUninitializedArray<T>(x.Size);
         fixed (T* px = x.Span, ps = s is null ? default : s.Span, pdy = dy.Span, pdx = dx)
-            Partition.For(Chunks(x.Size), Chunk * Cost, new BackwardChunks<T>(px, ps, pdy, pdx, x.Size));
+            Partition.For(Chunks(x.Size), Chunk * Cost, new Pass<T>(px, ps, pdy, pdx, x.Size, backward: true));
         return new Tensor<T>(x.Shape, dx);
     }
 
@@ -73,16 +73,11 @@ public static class GeluTanh
     /// <summary>Chunk c covers elements [c·Chunk, min((c + 1)·Chunk, n)).</summary>
     private static (int Start, int Length) Range(int chunk, int n) => (chunk * Chunk, Math.Min(Chunk, n - chunk * Chunk));
 
-    /// <summary>Writes <c>s = σ(2u)</c> for one chunk of x (s and x do not overlap; twoU is scratch).</summary>
-    private static void Gate<T>(ReadOnlySpan<T> x, Span<T> twoU, Span<T> s)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        Map.Unary<TwoU<T>, T>(x, twoU);
-        Sigmoid.Into<T>(twoU, s);
-    }
-
-    /// <summary>Forward over chunks: the gate (into s when kept, else scratch), then <c>y = x·s</c>.</summary>
-    private readonly unsafe struct ForwardChunks<T>(T* x, T* y, T* s, int n) : IRangeBody
+    /// <summary>
+    /// One pass over chunks [start, end). Forward: the gate s = σ(2u) (into s when it is kept, else scratch), then
+    /// <c>y = x·s</c>. Backward: the gate (read when kept, else recomputed), then <c>dx = dy·slope(x, s)</c>.
+    /// </summary>
+    private readonly unsafe struct Pass<T>(T* x, T* s, T* dy, T* output, int n, bool backward) : IRangeBody
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         public void Run(int start, int end)
@@ -92,29 +87,20 @@ public static class GeluTanh
             {
                 var (i, len) = Range(c, n);
                 ReadOnlySpan<T> xc = new(x + i, len);
-                var sc = s is null ? scratch[..len] : new Span<T>(s + i, len);
-                Gate<T>(xc, twoU[..len], sc);
-                Map.Binary<Times<T>, T>(xc, sc, new Span<T>(y + i, len));
-            }
-        }
-    }
-
-    /// <summary>VJP over chunks: the gate (read when kept, else recomputed), then <c>dx = dy·slope(x, s)</c>.</summary>
-    private readonly unsafe struct BackwardChunks<T>(T* x, T* s, T* dy, T* dx, int n) : IRangeBody
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        public void Run(int start, int end)
-        {
-            Span<T> twoU = stackalloc T[Chunk], scratch = stackalloc T[Chunk];
-            for (var c = start; c < end; c++)
-            {
-                var (i, len) = Range(c, n);
-                ReadOnlySpan<T> xc = new(x + i, len);
-                ReadOnlySpan<T> sc = s is null ? scratch[..len] : new ReadOnlySpan<T>(s + i, len);
-                if (s is null) Gate<T>(xc, twoU[..len], scratch[..len]);
-                var dxc = new Span<T>(dx + i, len);
-                Map.Binary<Slope<T>, T>(xc, sc, dxc);
-                TensorPrimitives.Multiply<T>(dxc, new ReadOnlySpan<T>(dy + i, len), dxc);
+                var gate = s is null ? scratch[..len] : new Span<T>(s + i, len);
+                if (!backward || s is null)
+                {
+                    Map.Unary<TwoU<T>, T>(xc, twoU[..len]);
+                    Sigmoid.Into<T>(twoU[..len], gate);
+                }
+                var result = new Span<T>(output + i, len);
+                if (!backward)
+                    Map.Binary<Times<T>, T>(xc, gate, result);
+                else
+                {
+                    Map.Binary<Slope<T>, T>(xc, gate, result);
+                    TensorPrimitives.Multiply<T>(result, new ReadOnlySpan<T>(dy + i, len), result);
+                }
             }
         }
     }
