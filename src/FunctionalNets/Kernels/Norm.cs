@@ -9,23 +9,38 @@ namespace FunctionalNets.Kernels;
 /// </summary>
 internal static class Norm
 {
-    /// <summary>Writes y and the per-row mean and rstd; the variance is taken about the mean (two passes), not as E[x²] − μ².</summary>
-    public static void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> gamma, ReadOnlySpan<T> beta, Span<T> y,
+    /// <summary>
+    /// Writes y and the per-row mean and rstd; the variance is taken about the mean (two passes), not as E[x²] − μ².
+    /// Rows are independent, so they are split between threads without changing any result.
+    /// </summary>
+    public static unsafe void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> gamma, ReadOnlySpan<T> beta, Span<T> y,
         Span<T> mean, Span<T> rstd, int rows, int cols, T eps)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var c = T.CreateTruncating(cols);
-        for (var r = 0; r < rows; r++)
+        fixed (T* px = x, pg = gamma, pb = beta, py = y, pm = mean, pr = rstd)
+            Partition.For(rows, 4L * cols, new ForwardRows<T>(px, pg, pb, py, pm, pr, cols, gamma.Length, eps));
+    }
+
+    /// <summary>Rows [start, end) of <see cref="Forward{T}"/>; the buffers are pinned by the caller.</summary>
+    private readonly unsafe struct ForwardRows<T>(T* x, T* gamma, T* beta, T* y, T* mean, T* rstd, int cols, int gains, T eps) : IRangeBody
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public void Run(int start, int end)
         {
-            ReadOnlySpan<T> xr = x.Slice(r * cols, cols);
-            var yr = y.Slice(r * cols, cols);
-            var mu = TensorPrimitives.Sum(xr) / c;
-            TensorPrimitives.Subtract(xr, mu, yr); // centred rows, kept in y
-            var rs = T.One / T.Sqrt(TensorPrimitives.SumOfSquares<T>(yr) / c + eps);
-            TensorPrimitives.Multiply(yr, rs, yr);
-            if (!gamma.IsEmpty) TensorPrimitives.MultiplyAdd(yr, gamma, beta, yr);
-            mean[r] = mu;
-            rstd[r] = rs;
+            var c = T.CreateTruncating(cols);
+            ReadOnlySpan<T> g = new(gamma, gains), b = new(beta, gains);
+            for (var r = start; r < end; r++)
+            {
+                ReadOnlySpan<T> xr = new(x + (nint)r * cols, cols);
+                var yr = new Span<T>(y + (nint)r * cols, cols);
+                var mu = TensorPrimitives.Sum(xr) / c;
+                TensorPrimitives.Subtract(xr, mu, yr); // centred rows, kept in y
+                var rs = T.One / T.Sqrt(TensorPrimitives.SumOfSquares<T>(yr) / c + eps);
+                TensorPrimitives.Multiply(yr, rs, yr);
+                if (gains > 0) TensorPrimitives.MultiplyAdd(yr, g, b, yr);
+                mean[r] = mu;
+                rstd[r] = rs;
+            }
         }
     }
 

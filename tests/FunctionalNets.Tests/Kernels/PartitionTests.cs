@@ -31,13 +31,15 @@ public class PartitionTests
 
     // Sizes large enough that Partition splits the work, so the two thread counts really take different paths.
     [Fact]
-    public void Attention_and_gelu_give_the_same_bits_on_one_and_two_threads()
+    public void Attention_gelu_and_layer_norm_give_the_same_bits_on_one_and_two_threads()
     {
         var q = Sample.Normal<float>(Key.FromSeed(1), [4, 3, 40, 24]);
         var k = Sample.Normal<float>(Key.FromSeed(2), [4, 3, 40, 24]);
         var v = Sample.Normal<float>(Key.FromSeed(3), [4, 3, 40, 16]);
         var dy = Sample.Normal<float>(Key.FromSeed(4), [4, 3, 40, 16]);
         var x = Sample.Normal<float>(Key.FromSeed(5), [70_001]);
+        var rows = Sample.Normal<float>(Key.FromSeed(6), [600, 130]);
+        var (gain, bias) = (Sample.Normal<float>(Key.FromSeed(7), [130]), Sample.Normal<float>(Key.FromSeed(8), [130]));
         Tensor<float>[] Run(int threads)
         {
             var saved = Gemm.MaxThreads;
@@ -46,7 +48,8 @@ public class PartitionTests
             {
                 var (y, p) = Attention.Forward(q, k, v, causal: true);
                 var (dq, dk, dv) = Attention.Vjp(q, k, v, p, dy);
-                return [y, p.P, dq, dk, dv, GeluTanh.Forward(x), GeluTanh.Vjp(x, x)];
+                var (normed, stats) = LayerNorm.Forward(rows, gain, bias);
+                return [y, p.P, dq, dk, dv, GeluTanh.Forward(x), GeluTanh.Vjp(x, x), normed, stats.Mean, stats.Rstd];
             }
             finally
             {
