@@ -69,6 +69,34 @@ public class GemmTests
     }
 
     [Fact]
+    public void Multiply_from_several_threads_at_once_matches_one_thread_bit_for_bit()
+    {
+        // Large enough to run in parallel: concurrent callers share the workers or run inline.
+        var (m, k, n) = (130, 200, 150);
+        var a = Uniform(Key.FromSeed(11), m * k).Select(x => (float)x).ToArray();
+        var b = Uniform(Key.FromSeed(12), k * n).Select(x => (float)x).ToArray();
+        var expected = WithThreads(1, () =>
+        {
+            var c = new float[m * n];
+            Gemm.Multiply<float>(a, b, c, m, k, n);
+            return c;
+        });
+        var results = new float[4][];
+        var callers = Enumerable.Range(0, results.Length).Select(t => new Thread(() =>
+        {
+            for (var rep = 0; rep < 20; rep++)
+            {
+                var c = new float[m * n];
+                Gemm.Multiply<float>(a, b, c, m, k, n);
+                results[t] = c;
+            }
+        })).ToArray();
+        foreach (var t in callers) t.Start();
+        foreach (var t in callers) t.Join();
+        Assert.All(results, c => Assert.True(c.AsSpan().SequenceEqual(expected), "a concurrent product differs from the one-thread product"));
+    }
+
+    [Fact]
     public void Multiply_with_k_zero_gives_zeros_or_leaves_c_when_accumulating()
     {
         double[] c = [1, 2, 3, 4, 5, 6];
