@@ -26,7 +26,7 @@ internal static unsafe class GemmBlocked
         where T : unmanaged => sizeof(T) == sizeof(float) ? 1024 : 512;
 
     /// <summary>Below this many multiply-adds (m·k·n) one thread does the whole product: forking costs a few µs.</summary>
-    private const long ParallelVolume = 128L * 128 * 128;
+    public const long ParallelVolume = 128L * 128 * 128;
 
     /// <summary>Whether this machine runs the Vector512 FMA kernel natively.</summary>
     public static bool IsSupported => Avx512F.IsSupported;
