@@ -5,10 +5,10 @@ namespace FunctionalNets.Kernels;
 /// <summary>General matrix multiply on row-major spans: <c>C = op(A)·op(B)</c>, optionally added to C.</summary>
 /// <remarks>
 /// float and double run the packed, cache-blocked Vector512 kernel (<see cref="GemmBlocked"/>); other element
-/// types run a plain dot-product loop. Work is split over rows or columns of C only, so every element of C is
-/// computed by the same operations in the same order whatever <see cref="MaxThreads"/> is.
+/// types run a plain dot-product loop. Work is split over rows or columns of C, or over whole products of a batch,
+/// so every element of C is computed by the same operations in the same order whatever <see cref="MaxThreads"/> is.
 /// </remarks>
-internal static class Gemm
+internal static unsafe class Gemm
 {
     private static int maxThreads = Environment.ProcessorCount;
 
@@ -44,6 +44,45 @@ internal static class Gemm
             Reference(a, b, c, m, k, n, transA, transB, accumulate);
     }
 
+    /// <summary>
+    /// <c>C[i] = op(A[i])·op(B[i])</c> for i = 0 … batch−1, where A[i], B[i] and C[i] are the i-th consecutive
+    /// slices of m·k, k·n and m·n elements, each laid out as in <see cref="Multiply{T}"/>.
+    /// </summary>
+    /// <remarks>
+    /// A batch of small products (attention heads) is split over whole slices, each computed by one thread exactly as
+    /// <see cref="Multiply{T}"/> computes it alone, so the bits do not depend on <see cref="MaxThreads"/>. Slices big
+    /// enough to be split themselves are multiplied one after another.
+    /// </remarks>
+    public static void MultiplyBatched<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int batch, int m, int k, int n,
+        bool transA = false, bool transB = false, bool accumulate = false)
+        where T : unmanaged, INumber<T>
+    {
+        Validate(a.Length, b.Length, c.Length, m, k, n, batch);
+        var (sa, sb, sc, volume) = (m * k, k * n, m * n, (long)m * k * n);
+        var parts = Math.Min(MaxThreads, batch);
+        if (parts <= 1 || volume >= GemmBlocked.ParallelVolume || volume * batch < GemmBlocked.ParallelVolume)
+        {
+            for (var i = 0; i < batch; i++)
+                Multiply(a.Slice(i * sa, sa), b.Slice(i * sb, sb), c.Slice(i * sc, sc), m, k, n, transA, transB, accumulate);
+            return;
+        }
+        fixed (T* pa = a, pb = b, pc = c)
+            StaticParallel.For(parts, new Slices<T>((nint)pa, (nint)pb, (nint)pc, batch, new GemmShape(m, k, n, transA, transB, accumulate)));
+    }
+
+    /// <summary>A batch's operands (pinned by the caller for the whole call); part t of P is the t-th of P equal runs of slices.</summary>
+    private readonly struct Slices<T>(nint a, nint b, nint c, int batch, GemmShape s) : IPartWork
+        where T : unmanaged, INumber<T>
+    {
+        public void Run(int part, int parts)
+        {
+            var (sa, sb, sc) = (s.M * s.K, s.K * s.N, s.M * s.N);
+            for (var i = batch * part / parts; i < batch * (part + 1) / parts; i++)
+                Multiply(new ReadOnlySpan<T>((T*)a + (nint)i * sa, sa), new ReadOnlySpan<T>((T*)b + (nint)i * sb, sb),
+                    new Span<T>((T*)c + (nint)i * sc, sc), s.M, s.K, s.N, s.TransA, s.TransB, s.Accumulate);
+        }
+    }
+
     // Any numeric type, and tiny float/double products: each element of C is one dot product summed over k in index
     // order. op(A)[i, p] = a[i·ai + p·ap] and op(B)[p, j] = b[p·bp + j·bj], whichever way each is stored.
     private static void Reference<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n,
@@ -62,13 +101,15 @@ internal static class Gemm
             }
     }
 
-    private static void Validate(int aLength, int bLength, int cLength, int m, int k, int n)
+    // A batch of one is a plain product, and its messages do not mention the batch.
+    private static void Validate(int aLength, int bLength, int cLength, int m, int k, int n, int batch = 1)
     {
-        if (m < 0 || k < 0 || n < 0)
-            throw new ArgumentException($"Gemm: dimensions must be non-negative, got m={m}, k={k}, n={n}");
-        if ((long)m * k > aLength || (long)k * n > bLength || (long)m * n > cLength)
-            throw new ArgumentException(
-                $"Gemm: m={m}, k={k}, n={n} need A ≥ {(long)m * k}, B ≥ {(long)k * n}, C ≥ {(long)m * n} elements, got {aLength}, {bLength}, {cLength}");
+        var dims = batch == 1 ? $"m={m}, k={k}, n={n}" : $"batch={batch}, m={m}, k={k}, n={n}";
+        if (m < 0 || k < 0 || n < 0 || batch < 0)
+            throw new ArgumentException($"Gemm: dimensions must be non-negative, got {dims}");
+        var (needA, needB, needC) = ((long)batch * m * k, (long)batch * k * n, (long)batch * m * n);
+        if (needA > aLength || needB > bLength || needC > cLength)
+            throw new ArgumentException($"Gemm: {dims} need A ≥ {needA}, B ≥ {needB}, C ≥ {needC} elements, got {aLength}, {bLength}, {cLength}");
     }
 }
 

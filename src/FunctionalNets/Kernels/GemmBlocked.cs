@@ -26,7 +26,7 @@ internal static unsafe class GemmBlocked
         where T : unmanaged => sizeof(T) == sizeof(float) ? 1024 : 512;
 
     /// <summary>Below this many multiply-adds (m·k·n) one thread does the whole product: forking costs a few µs.</summary>
-    private const long ParallelVolume = 128L * 128 * 128;
+    public const long ParallelVolume = 128L * 128 * 128;
 
     /// <summary>Whether this machine runs the Vector512 FMA kernel natively.</summary>
     public static bool IsSupported => Avx512F.IsSupported;
@@ -42,29 +42,33 @@ internal static unsafe class GemmBlocked
         var threads = (long)s.M * s.K * s.N < ParallelVolume ? 1 : Math.Min(maxThreads, tiles);
         fixed (T* pa = a, pb = b, pc = c)
         {
-            var job = new Job<T>((nint)pa, (nint)pb, (nint)pc, s);
+            var job = new Job<T>((nint)pa, (nint)pb, (nint)pc, s, splitRows, tiles);
             if (threads == 1)
-            {
                 job.Run(0, s.M, 0, s.N);
-                return;
-            }
-            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
-            {
-                var (lo, hi) = (tiles * t / threads, tiles * (t + 1) / threads);
-                if (splitRows)
-                    job.Run(lo * mr, Math.Min(hi * mr, s.M), 0, s.N);
-                else
-                    job.Run(0, s.M, lo * nr, Math.Min(hi * nr, s.N));
-            });
+            else
+                StaticParallel.For(threads, job);
         }
     }
 
     private static int CeilDiv(int x, int y) => (x + y - 1) / y;
 
-    /// <summary>One multiply's operands (pinned by the caller for the whole call) and shape.</summary>
-    private readonly struct Job<T>(nint a, nint b, nint c, GemmShape s)
+    /// <summary>
+    /// One multiply's operands (pinned by the caller for the whole call) and shape; part t of P is the t-th of P
+    /// equal runs of row tiles (or column tiles) of C.
+    /// </summary>
+    private readonly struct Job<T>(nint a, nint b, nint c, GemmShape s, bool splitRows, int tiles) : IPartWork
         where T : unmanaged, INumber<T>
     {
+        public void Run(int part, int parts)
+        {
+            var (mr, nr) = (GemmMicroKernel.Mr, GemmMicroKernel.Nr<T>());
+            var (lo, hi) = (tiles * part / parts, tiles * (part + 1) / parts);
+            if (splitRows)
+                Run(lo * mr, Math.Min(hi * mr, s.M), 0, s.N);
+            else
+                Run(0, s.M, lo * nr, Math.Min(hi * nr, s.N));
+        }
+
         /// <summary>Computes the block C[i0..i1, j0..j1] with its own packing buffers.</summary>
         public void Run(int i0, int i1, int j0, int j1)
         {

@@ -35,8 +35,7 @@ public static class MatMul
         if (shared)
             Gemm.Multiply(a.Span, b.Span, y, batch * n, k, m);
         else
-            for (var i = 0; i < batch; i++)
-                Gemm.Multiply(a.Span.Slice(i * n * k, n * k), b.Span.Slice(i * k * m, k * m), y.Slice(i * n * m, n * m), n, k, m);
+            Gemm.MultiplyBatched(a.Span, b.Span, y, batch, n, k, m);
     }
 
     /// <summary><c>(da, db) = (dy·bᵀ, aᵀ·dy)</c>.</summary>
@@ -50,11 +49,7 @@ public static class MatMul
         var (batch, n, k, m, shared) = Dims(a, b, dy);
         return shared
             ? Tensor.Build<T>(a.Shape, da => Gemm.Multiply(dy.Span, b.Span, da, batch * n, m, k, transB: true))
-            : Tensor.Build<T>(a.Shape, da =>
-            {
-                for (var i = 0; i < batch; i++)
-                    Gemm.Multiply(dy.Span.Slice(i * n * m, n * m), b.Span.Slice(i * k * m, k * m), da.Slice(i * n * k, n * k), n, m, k, transB: true);
-            });
+            : Tensor.Build<T>(a.Shape, da => Gemm.MultiplyBatched(dy.Span, b.Span, da, batch, n, m, k, transB: true));
     }
 
     /// <summary><c>db = aᵀ·dy</c> alone (summed over the batch when b is shared).</summary>
@@ -64,11 +59,7 @@ public static class MatMul
         var (batch, n, k, m, shared) = Dims(a, b, dy);
         return shared
             ? Tensor.Build<T>(b.Shape, db => Gemm.Multiply(a.Span, dy.Span, db, k, batch * n, m, transA: true))
-            : Tensor.Build<T>(b.Shape, db =>
-            {
-                for (var i = 0; i < batch; i++)
-                    Gemm.Multiply(a.Span.Slice(i * n * k, n * k), dy.Span.Slice(i * n * m, n * m), db.Slice(i * k * m, k * m), k, n, m, transA: true);
-            });
+            : Tensor.Build<T>(b.Shape, db => Gemm.MultiplyBatched(a.Span, dy.Span, db, batch, k, n, m, transA: true));
     }
 
     /// <summary>MatMul on the tape; the pullback skips the product for an operand that needs no gradient (an input batch).</summary>

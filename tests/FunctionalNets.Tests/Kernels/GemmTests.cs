@@ -69,6 +69,70 @@ public class GemmTests
     }
 
     [Fact]
+    public void Multiply_from_several_threads_at_once_matches_one_thread_bit_for_bit()
+    {
+        // Large enough to run in parallel: concurrent callers share the workers or run inline.
+        var (m, k, n) = (130, 200, 150);
+        var a = Uniform(Key.FromSeed(11), m * k).Select(x => (float)x).ToArray();
+        var b = Uniform(Key.FromSeed(12), k * n).Select(x => (float)x).ToArray();
+        var expected = WithThreads(1, () =>
+        {
+            var c = new float[m * n];
+            Gemm.Multiply<float>(a, b, c, m, k, n);
+            return c;
+        });
+        var results = new float[4][];
+        var callers = Enumerable.Range(0, results.Length).Select(t => new Thread(() =>
+        {
+            for (var rep = 0; rep < 20; rep++)
+            {
+                var c = new float[m * n];
+                Gemm.Multiply<float>(a, b, c, m, k, n);
+                results[t] = c;
+            }
+        })).ToArray();
+        foreach (var t in callers) t.Start();
+        foreach (var t in callers) t.Join();
+        Assert.All(results, c => Assert.True(c.AsSpan().SequenceEqual(expected), "a concurrent product differs from the one-thread product"));
+    }
+
+    [Theory, MemberData(nameof(TransposeFlags))]
+    public void MultiplyBatched_matches_naive_per_slice_and_is_bit_identical_for_one_two_and_three_threads(bool transA, bool transB)
+    {
+        // 64 heads of 40×33×30 (2.5M multiply-adds) are split over whole slices; 2 slices of 140×130×150 are each split themselves.
+        foreach (var (batch, m, k, n) in (ReadOnlySpan<(int, int, int, int)>)[(64, 40, 33, 30), (2, 140, 130, 150)])
+        {
+            var a = Uniform(Key.FromSeed(13), batch * m * k);
+            var b = Uniform(Key.FromSeed(14), batch * k * n);
+            var c0 = Uniform(Key.FromSeed(15), batch * m * n);
+            var runs = new[] { 1, 2, 3 }.Select(threads => WithThreads(threads, () =>
+            {
+                var c = (double[])c0.Clone();
+                Gemm.MultiplyBatched<double>(a, b, c, batch, m, k, n, transA, transB, accumulate: true);
+                return c;
+            })).ToArray();
+            foreach (var c in runs[1..])
+                Assert.True(c.AsSpan().SequenceEqual(runs[0]), $"batch {batch} of {m}×{k}×{n} differs across thread counts");
+            for (var i = 0; i < batch; i++)
+            {
+                var (sa, sb, sc) = (m * k, k * n, m * n);
+                var expected = Naive(a[(i * sa)..((i + 1) * sa)], b[(i * sb)..((i + 1) * sb)], c0[(i * sc)..((i + 1) * sc)], m, k, n, transA, transB, accumulate: true);
+                var scale = AbsoluteProducts(a[(i * sa)..((i + 1) * sa)], b[(i * sb)..((i + 1) * sb)], m, k, n, transA, transB);
+                for (var j = 0; j < sc; j++)
+                    Assert.True(Math.Abs(runs[0][i * sc + j] - expected[j]) <= 1e-12 * (scale[j] + Math.Abs(c0[i * sc + j])),
+                        $"batch {batch} of {m}×{k}×{n}: slice {i} element {j} is {runs[0][i * sc + j]}, expected {expected[j]}");
+            }
+        }
+    }
+
+    [Fact]
+    public void MultiplyBatched_with_short_spans_names_gemm_the_batch_and_the_dimensions()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Gemm.MultiplyBatched<float>(new float[11], new float[24], new float[16], 2, 2, 3, 4));
+        Assert.Contains("Gemm: batch=2, m=2, k=3, n=4 need A ≥ 12", ex.Message);
+    }
+
+    [Fact]
     public void Multiply_with_k_zero_gives_zeros_or_leaves_c_when_accumulating()
     {
         double[] c = [1, 2, 3, 4, 5, 6];
