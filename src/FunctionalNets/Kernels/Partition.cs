@@ -7,9 +7,9 @@ internal interface IRangeBody
 }
 
 /// <summary>
-/// Runs a job of independent items on up to <see cref="Gemm.MaxThreads"/> threads, each taking one contiguous
-/// static part. An item is computed by the same code whichever part it lands in, so results never depend on the
-/// thread count.
+/// Runs a job of independent items on up to <see cref="Gemm.MaxThreads"/> threads (<see cref="StaticParallel"/>'s
+/// workers), each part one contiguous static range. An item is computed by the same code whichever part it lands
+/// in, so results never depend on the thread count.
 /// </summary>
 internal static class Partition
 {
@@ -26,7 +26,13 @@ internal static class Partition
             body.Run(0, items);
             return;
         }
-        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads },
-            t => body.Run((int)((long)items * t / threads), (int)((long)items * (t + 1) / threads)));
+        StaticParallel.For(threads, new Parts<TBody>(body, items));
+    }
+
+    /// <summary>Part p of P runs items [items·p/P, items·(p + 1)/P).</summary>
+    private readonly struct Parts<TBody>(TBody body, int items) : IPartWork
+        where TBody : struct, IRangeBody
+    {
+        public void Run(int part, int parts) => body.Run((int)((long)items * part / parts), (int)((long)items * (part + 1) / parts));
     }
 }
