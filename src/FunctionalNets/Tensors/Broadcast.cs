@@ -1,5 +1,6 @@
 using System.Numerics;
 using FunctionalNets.Kernels;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace FunctionalNets.Tensors;
 
@@ -57,6 +58,13 @@ public static class Broadcast
         if (!BroadcastsTo(shape, x.Shape))
             throw new ArgumentException($"{nameof(Broadcast)}.{nameof(SumTo)}: cannot sum {x.Shape} down to {shape}");
         if (x.Size == 0) return Tensor.Zeros<T>(shape);
+        if (IsTrailing(shape, x.Shape))
+            // x is whole rows of `shape` (a bias's cotangent): add them up row after row, the same order as below.
+            return Tensor.BuildZeroed<T>(shape, y =>
+            {
+                for (var row = 0; row < x.Size; row += y.Length)
+                    TensorPrimitives.Add(y, x.Span.Slice(row, y.Length), y);
+            });
         var (dims, strides) = Layout(x.Shape, shape);
         return Tensor.BuildZeroed<T>(shape, y => Reduce.SumInto(x.Span, y, dims, strides[0]));
     }
@@ -71,6 +79,13 @@ public static class Broadcast
         where T : unmanaged, INumber<T>
     {
         if (a.Shape == b.Shape) return Tensor.Build<T>(a.Shape, y => TOp.Invoke(a.Span, b.Span, y));
+        if (IsTrailing(b.Shape, a.Shape))
+            // b stretched over whole rows of a (a bias, a positional table): one row kernel call per row.
+            return Tensor.Build<T>(a.Shape, y =>
+            {
+                for (var row = 0; row < y.Length; row += b.Size)
+                    TOp.Invoke(a.Span.Slice(row, b.Size), b.Span, y.Slice(row, b.Size));
+            });
         var shape = ResultShape(op, a.Shape, b.Shape);
         if (shape.Size == 0) return Tensor.Zeros<T>(shape);
         var (dims, strides) = Layout(shape, a.Shape, b.Shape);
@@ -84,6 +99,18 @@ public static class Broadcast
         var shape = ResultShape(op, a.Shape, b.Shape);
         if (dy.Shape != shape)
             throw new ArgumentException($"{op}: dy shape {dy.Shape} does not match output {shape} of {a.Shape} and {b.Shape}");
+    }
+
+    // Whether `part` (more than one element, no higher rank) is `full`'s trailing axes once its leading 1s are
+    // dropped, so it stretches over whole rows of `full`.
+    private static bool IsTrailing(Shape part, Shape full)
+    {
+        if (part.Size <= 1 || part.Rank > full.Rank) return false;
+        var lead = part.Rank;
+        while (part[part.Rank - lead] == 1) lead--;
+        for (var k = 1; k <= lead; k++)
+            if (part[-k] != full[-k]) return false;
+        return true;
     }
 
     // Whether `part` stretches to exactly `full`.
