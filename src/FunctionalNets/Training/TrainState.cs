@@ -24,7 +24,7 @@ public sealed record TrainState<T>(long Step, Params<T> Params, OptState<T> Opt,
 /// <param name="Loss">The batch loss before the update.</param>
 /// <param name="LearningRate">The schedule's learning rate at this step.</param>
 /// <param name="GradNorm">The global L2 norm of the gradients.</param>
-/// <param name="UpdateRatio">‖update‖ / ‖params‖: how far the step moved the parameters, relatively.</param>
+/// <param name="UpdateRatio">‖update‖ / ‖params‖: how far the step moved the parameters, relatively; NaN when the trainer skips it.</param>
 /// <param name="NonFinite">How many gradient elements were NaN or ±∞.</param>
 /// <param name="Digest">SHA-256 of the parameters after the step (paths, shapes, bytes), for replay; empty when the trainer skips it.</param>
 public sealed record StepReport(long Step, double Loss, double LearningRate, double GradNorm, double UpdateRatio, long NonFinite, string Digest);

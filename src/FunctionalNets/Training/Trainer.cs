@@ -14,12 +14,14 @@ namespace FunctionalNets.Training;
 /// <param name="LearningRate">The schedule the optimizer uses, reported with each step.</param>
 /// <param name="GuardNonFinite">Stop with <see cref="NonFiniteException"/> when the loss or a gradient is not finite.</param>
 /// <param name="DigestParams">Put a SHA-256 digest of the new parameters in every report (for replay); off saves a pass over them.</param>
+/// <param name="UpdateRatio">Put ‖update‖ / ‖params‖ in every report; off saves two passes over the parameters (the report then holds NaN).</param>
 public sealed record Trainer<T, TBatch>(
     Func<TBatch, Net<T, Var<T>>> Loss,
     Transform<T> Optimizer,
     Schedule LearningRate,
     bool GuardNonFinite = true,
-    bool DigestParams = true)
+    bool DigestParams = true,
+    bool UpdateRatio = true)
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>One step: loss and gradients on the batch, the optimizer's update, a report. Nothing is mutated.</summary>
@@ -32,10 +34,16 @@ public sealed record Trainer<T, TBatch>(
             throw new NonFiniteException(s.Step, !T.IsFinite(loss) ? $"the loss ({loss})" : $"the gradient of {FirstNonFinite(grads)}");
         var (updates, opt) = Optimizer.Update(grads, s.Opt, s.Params);
         var next = Optim.Optimizer.ApplyUpdates(s.Params, updates);
-        var paramNorm = s.Params.GlobalNorm();
         var report = new StepReport(s.Step, double.CreateTruncating(loss), LearningRate(s.Step), gradNorm,
-            paramNorm > 0 ? updates.GlobalNorm() / paramNorm : 0, nonFinite, DigestParams ? next.Digest() : "");
+            UpdateRatio ? Ratio(updates, s.Params) : double.NaN, nonFinite, DigestParams ? next.Digest() : "");
         return (new TrainState<T>(s.Step + 1, next, opt, s.Key, s.Cursor + 1), report);
+    }
+
+    // ‖u‖ / ‖p‖, 0 while the parameters are all zero.
+    private static double Ratio(Params<T> updates, Params<T> parameters)
+    {
+        var paramNorm = parameters.GlobalNorm();
+        return paramNorm > 0 ? updates.GlobalNorm() / paramNorm : 0;
     }
 
     private static string FirstNonFinite(Params<T> grads) =>

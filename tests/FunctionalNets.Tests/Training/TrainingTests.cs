@@ -103,6 +103,19 @@ public class TrainingTests
     }
 
     [Fact]
+    public void Update_ratio_is_the_update_norm_over_the_param_norm_or_NaN_when_skipped()
+    {
+        var (s0, batch) = (Start(), new[] { 0, 3, 5 });
+        var (withRatio, report) = Trainer().Step(s0, batch);
+        var (without, skipped) = (Trainer() with { UpdateRatio = false }).Step(s0, batch);
+        // The update is what the step added to the parameters: p₁ − p₀.
+        var update = withRatio.Params.Zip(s0.Params, (_, p1, p0) => Subtract.Forward(p1, p0));
+        Assert.Equal(update.GlobalNorm() / s0.Params.GlobalNorm(), report.UpdateRatio, 1e-12);
+        Assert.True(double.IsNaN(skipped.UpdateRatio));
+        Assert.Equal(withRatio.Params.Digest(), without.Params.Digest());
+    }
+
+    [Fact]
     public void Non_finite_loss_stops_training_naming_the_step()
     {
         var p = Start();
