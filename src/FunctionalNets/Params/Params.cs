@@ -6,7 +6,6 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using FunctionalNets.Tensors;
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace FunctionalNets.Params;
 
@@ -120,10 +119,10 @@ public sealed record Params<T> : IEnumerable<KeyValuePair<string, Tensor<T>>>
 
     /// <summary>Elementwise sum <c>this + other</c> of two trees with the same paths and shapes (applying updates to parameters).</summary>
     public Params<T> Add(Params<T> other) =>
-        Zip(other, (_, x, y) => Tensor.Build<T>(x.Shape, z => TensorPrimitives.Add(x.Span, y.Span, z)), "Params.Add");
+        Zip(other, (_, x, y) => Tensor.Build<T>(x.Shape, z => Kernels.Wide.Add(x.Span, y.Span, z)), "Params.Add");
 
     /// <summary>Every element multiplied by <paramref name="factor"/>.</summary>
-    public Params<T> Scale(T factor) => Map((_, x) => Tensor.Build<T>(x.Shape, y => TensorPrimitives.Multiply(x.Span, factor, y)));
+    public Params<T> Scale(T factor) => Map((_, x) => Tensor.Build<T>(x.Shape, y => Kernels.Wide.Multiply(x.Span, factor, y)));
 
     /// <summary>A tree of zeros with the same paths and shapes (the start of an optimizer's moments).</summary>
     public Params<T> ZerosLike() => Map((_, x) => Tensor.Zeros<T>(x.Shape));
