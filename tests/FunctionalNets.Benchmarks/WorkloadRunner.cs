@@ -13,6 +13,7 @@ public static class WorkloadRunner
     /// <summary>The workloads by verb; each runs in its own process, as WORKLOADS.md requires.</summary>
     private static readonly Dictionary<string, Func<RunOptions, int>> Workloads = new(StringComparer.OrdinalIgnoreCase)
     {
+        ["w0"] = o => Single(o, _ => new() { ["workload"] = "W0" }), // start-up only: the baseline for peak RSS
         ["w1"] = W1Gemm.Run,
         ["w2"] = o => Single(o, W2Mlp.Run),
         ["w3"] = o => Single(o, W3Gpt.Train),
