@@ -1,6 +1,6 @@
 using System.Numerics;
 using FunctionalNets.Tensors;
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using FunctionalNets.Kernels;
 
 namespace FunctionalNets.Optim;
 
@@ -20,34 +20,21 @@ public static partial class Optimizer
     {
         if (!(b1 >= 0 && b1 < 1) || !(b2 >= 0 && b2 < 1) || !(eps >= 0 && double.IsFinite(eps)))
             throw new ArgumentException($"Optimizer.ScaleByAdam: need 0 ≤ b1, b2 < 1 and a finite eps ≥ 0, got b1 {b1}, b2 {b2}, eps {eps}");
-        var (beta1, keep1, beta2, keep2, epsilon) =
-            (T.CreateTruncating(b1), T.CreateTruncating(1 - b1), T.CreateTruncating(b2), T.CreateTruncating(1 - b2), T.CreateTruncating(eps));
         return new Transform<T>(
             p => OptState<T>.Empty.With("mu", p.ZerosLike()).With("nu", p.ZerosLike()),
             (g, s, _) =>
             {
                 var t = s.Step + 1;
-                var (c1, c2) = (T.CreateTruncating(1 - Math.Pow(b1, t)), T.CreateTruncating(1 - Math.Pow(b2, t)));
-                var mu = s["mu"].Zip(g, (_, m, x) => Tensor.Build<T>(m.Shape, y =>
-                {
-                    TensorPrimitives.Multiply(x.Span, keep1, y);
-                    TensorPrimitives.MultiplyAdd(m.Span, beta1, y, y);
-                }), nameof(ScaleByAdam));
-                var nu = s["nu"].Zip(g, (_, v, x) => Tensor.Build<T>(v.Shape, y =>
-                {
-                    TensorPrimitives.Multiply(x.Span, x.Span, y);
-                    TensorPrimitives.Multiply(y, keep2, y);
-                    TensorPrimitives.MultiplyAdd(v.Span, beta2, y, y);
-                }), nameof(ScaleByAdam));
-                var updates = mu.Zip(nu, (_, m, v) => Tensor.Build<T>(m.Shape, y =>
-                {
-                    TensorPrimitives.Divide(v.Span, c2, y);
-                    TensorPrimitives.Sqrt(y, y);
-                    TensorPrimitives.Add(y, epsilon, y);
-                    TensorPrimitives.Divide(m.Span, y, y);
-                    TensorPrimitives.Divide(y, c1, y);
-                }));
-                return (updates, (s with { Step = t }).With("mu", mu).With("nu", nu));
+                var k = new AdamConstants<T>(T.CreateTruncating(b1), T.CreateTruncating(1 - b1), T.CreateTruncating(b2), T.CreateTruncating(1 - b2),
+                    T.CreateTruncating(eps), T.CreateTruncating(1 - Math.Pow(b1, t)), T.CreateTruncating(1 - Math.Pow(b2, t)));
+                var (mu, nu) = (s["mu"], s["nu"]);
+                mu.RequireSamePaths(g, nameof(ScaleByAdam));
+                nu.RequireSamePaths(g, nameof(ScaleByAdam));
+                // One pass per tensor writes both moments and the update (Kernels.AdamMoments).
+                var (m, v, u) = (new Tensor<T>[g.PathCount], new Tensor<T>[g.PathCount], new Tensor<T>[g.PathCount]);
+                for (var i = 0; i < g.PathCount; i++)
+                    (m[i], v[i], u[i]) = AdamMoments.Step(mu.At(i), nu.At(i), g.At(i), k);
+                return (g.WithTensors(u), (s with { Step = t }).With("mu", g.WithTensors(m)).With("nu", g.WithTensors(v)));
             });
     }
 }
