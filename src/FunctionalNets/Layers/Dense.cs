@@ -49,5 +49,4 @@ public static class Dense
     public static Layer<T> Perceptron<T>(string name, Layer<T>? activation = null, LinearInit<T>? init = null)
         where T : unmanaged, IFloatingPointIeee754<T> =>
         Of(name, 1, bias: true, init).Then(activation ?? Layer.Identity<T>());
-
 }

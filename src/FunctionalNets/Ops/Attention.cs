@@ -24,7 +24,7 @@ public static class Attention
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var (batch, t, s, d, e) = Dims(q, k, v, causal);
-        var (p, y) = (Buffer<T>(batch * t * s), Buffer<T>(batch * t * e));
+        var (p, y) = (GC.AllocateUninitializedArray<T>(batch * t * s), GC.AllocateUninitializedArray<T>(batch * t * e));
         fixed (T* pq = q.Span, pk = k.Span, pv = v.Span, pp = p, py = y)
             Partition.For(batch, (long)t * s * (d + e), new AttentionSlices.Forward<T>(
                 pq, SliceLayout.Contiguous(t, d), pk, SliceLayout.Contiguous(s, d), pv, SliceLayout.Contiguous(s, e),
@@ -40,7 +40,7 @@ public static class Attention
         var p = saved.P;
         if (p.Shape != q.Shape.WithDim(-1, s) || dy.Shape != q.Shape.WithDim(-1, e))
             throw new ArgumentException($"{nameof(Attention)}: saved P {p.Shape} and dy {dy.Shape} must be {q.Shape.WithDim(-1, s)} and {q.Shape.WithDim(-1, e)}");
-        var (dq, dk, dv) = (Buffer<T>(q.Size), Buffer<T>(k.Size), Buffer<T>(v.Size));
+        var (dq, dk, dv) = (GC.AllocateUninitializedArray<T>(q.Size), GC.AllocateUninitializedArray<T>(k.Size), GC.AllocateUninitializedArray<T>(v.Size));
         fixed (T* pq = q.Span, pk = k.Span, pv = v.Span, pp = p.Span, pdy = dy.Span, pdq = dq, pdk = dk, pdv = dv)
             Partition.For(batch, (long)t * s * (2 * d + 2 * e), new AttentionSlices.Backward<T>(
                 pq, SliceLayout.Contiguous(t, d), pk, SliceLayout.Contiguous(s, d), pv, SliceLayout.Contiguous(s, e),
@@ -64,9 +64,6 @@ public static class Attention
     /// <param name="P">softmax(q·kᵀ/√D + M), shape [..., T, S]; each row sums to 1 (masked entries are 0).</param>
     public readonly record struct Saved<T>(Tensor<T> P)
         where T : unmanaged, IFloatingPointIeee754<T>;
-
-    private static T[] Buffer<T>(int size)
-        where T : unmanaged => GC.AllocateUninitializedArray<T>(size);
 
     private static (int Batch, int Tq, int S, int D, int E) Dims<T>(Tensor<T> q, Tensor<T> k, Tensor<T> v, bool causal)
         where T : unmanaged, IFloatingPointIeee754<T>
