@@ -29,8 +29,14 @@ public static class Grad
 
     /// <summary>
     /// Propagates <paramref name="seed"/> from slot <paramref name="output"/> through <paramref name="tape"/> and
-    /// returns the cotangent of every slot (null where none arrived). The array is local to this call.
+    /// returns the cotangent of every leaf slot: parameters, variables and constants (null where none arrived). The
+    /// array is local to this call.
     /// </summary>
+    /// <remarks>
+    /// An op's output cotangent is complete when the walk reaches the op (everything that consumed the output was
+    /// recorded after it), so it is dropped once the op's pullback has run: intermediate cotangents become garbage as
+    /// the walk proceeds instead of living until it ends.
+    /// </remarks>
     public static Tensor<T>?[] Backward<T>(Tape<T>? tape, int slots, int output, Tensor<T> seed)
         where T : unmanaged, INumber<T>
     {
@@ -39,6 +45,7 @@ public static class Grad
         for (var node = tape; node is not null; node = node.Previous)
         {
             if (ct[node.Output] is not { } dy) continue;
+            ct[node.Output] = null;
             var dxs = node.Back(dy);
             for (var i = 0; i < node.Inputs.Length; i++)
             {
