@@ -11,25 +11,74 @@ internal readonly record struct AdamConstants<T>(T Beta1, T Keep1, T Beta2, T Ke
 /// Adam's moment update and scaled step for one tensor in a single pass over 1,024-element chunks, spread over
 /// threads: <c>m′ = m·β₁ + g·(1 − β₁)</c>, <c>v′ = v·β₂ + (g·g)·(1 − β₂)</c>, <c>u = (m′/(√(v′/(1 − β₂ᵗ)) + ε))/(1 − β₁ᵗ)</c>,
 /// each operation rounded in that order (no fused multiply-add), so the bits are those of the same formula
-/// evaluated one operation at a time over whole tensors.
+/// evaluated one operation at a time over whole tensors. <see cref="StepDecayScale{T}"/> finishes each element
+/// with AdamW's decay and learning rate in the same pass.
 /// </summary>
 internal static unsafe class AdamMoments
 {
     private const int Chunk = 1024;
 
+    /// <summary>The moments and Adam's step <c>u</c>.</summary>
     public static (Tensor<T> M, Tensor<T> V, Tensor<T> U) Step<T>(Tensor<T> m, Tensor<T> v, Tensor<T> g, AdamConstants<T> k)
+        where T : unmanaged, IFloatingPointIeee754<T> => Run(m, v, g, k, default(AdamStep<T>));
+
+    /// <summary>
+    /// The moments and <c>((p·wd) + u)·scale</c> with <c>p</c> the tensor <paramref name="decayed"/>, or <c>u·scale</c>
+    /// when it is null: AdamW's chain (decayed weights, then the learning rate) on Adam's step <c>u</c>.
+    /// </summary>
+    public static (Tensor<T> M, Tensor<T> V, Tensor<T> U) StepDecayScale<T>(Tensor<T> m, Tensor<T> v, Tensor<T> g, AdamConstants<T> k,
+        Tensor<T>? decayed, T weightDecay, T scale)
         where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (decayed is not null && decayed.Size != g.Size)
+            throw new ArgumentException($"AdamMoments: {decayed.Size} decayed weights for {g.Size} gradients");
+        fixed (T* p = decayed is null ? default : decayed.Span)
+            return Run(m, v, g, k, new DecayThenScale<T>(p, weightDecay, scale));
+    }
+
+    private static (Tensor<T> M, Tensor<T> V, Tensor<T> U) Run<T, TFinish>(Tensor<T> m, Tensor<T> v, Tensor<T> g, AdamConstants<T> k, TFinish finish)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TFinish : struct, IFinish<T>
     {
         var n = g.Size;
         var (m2, v2, u) = (GC.AllocateUninitializedArray<T>(n), GC.AllocateUninitializedArray<T>(n), GC.AllocateUninitializedArray<T>(n));
         fixed (T* pm = m.Span, pv = v.Span, pg = g.Span, pm2 = m2, pv2 = v2, pu = u)
-            Partition.For((n + Chunk - 1) / Chunk, 8L * Chunk, new Chunks<T>(pm, pv, pg, pm2, pv2, pu, n, k));
+            Partition.For((n + Chunk - 1) / Chunk, 8L * Chunk, new Chunks<T, TFinish>(pm, pv, pg, pm2, pv2, pu, n, k, finish));
         return (new Tensor<T>(g.Shape, m2), new Tensor<T>(g.Shape, v2), new Tensor<T>(g.Shape, u));
     }
 
-    /// <summary>Chunks [start, end): a Vector512 body and a scalar tail computing the same operations.</summary>
-    private readonly struct Chunks<T>(T* m, T* v, T* g, T* m2, T* v2, T* u, int n, AdamConstants<T> k) : IRangeBody
+    /// <summary>What becomes of Adam's step <c>u</c> at element <c>i</c> before it is stored: scalar and Vector512 bodies of the same operations.</summary>
+    private interface IFinish<T>
+        where T : unmanaged
+    {
+        T Invoke(T u, int i);
+
+        Vector512<T> Invoke(Vector512<T> u, int i);
+    }
+
+    /// <summary><c>u</c> itself (ScaleByAdam).</summary>
+    private readonly struct AdamStep<T> : IFinish<T>
+        where T : unmanaged
+    {
+        public T Invoke(T u, int i) => u;
+
+        public Vector512<T> Invoke(Vector512<T> u, int i) => u;
+    }
+
+    /// <summary><c>((p[i]·wd) + u)·scale</c>, or <c>u·scale</c> when <c>p</c> is null.</summary>
+    private readonly struct DecayThenScale<T>(T* p, T wd, T scale) : IFinish<T>
         where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public T Invoke(T u, int i) => (p is null ? u : p[i] * wd + u) * scale;
+
+        public Vector512<T> Invoke(Vector512<T> u, int i) =>
+            (p is null ? u : Vector512.Load(p + i) * Vector512.Create(wd) + u) * Vector512.Create(scale);
+    }
+
+    /// <summary>Chunks [start, end): a Vector512 body and a scalar tail computing the same operations.</summary>
+    private readonly struct Chunks<T, TFinish>(T* m, T* v, T* g, T* m2, T* v2, T* u, int n, AdamConstants<T> k, TFinish finish) : IRangeBody
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TFinish : struct, IFinish<T>
     {
         public void Run(int start, int end)
         {
@@ -45,14 +94,14 @@ internal static unsafe class AdamMoments
                     var vi = Vector512.Load(v + i) * b2 + gi * gi * k2;
                     mi.Store(m2 + i);
                     vi.Store(v2 + i);
-                    (mi / (Vector512.Sqrt(vi / c2) + eps) / c1).Store(u + i);
+                    finish.Invoke(mi / (Vector512.Sqrt(vi / c2) + eps) / c1, i).Store(u + i);
                 }
             }
             for (; i < stop; i++)
             {
                 var mi = m[i] * k.Beta1 + g[i] * k.Keep1;
                 var vi = v[i] * k.Beta2 + g[i] * g[i] * k.Keep2;
-                (m2[i], v2[i], u[i]) = (mi, vi, mi / (T.Sqrt(vi / k.Correction2) + k.Eps) / k.Correction1);
+                (m2[i], v2[i], u[i]) = (mi, vi, finish.Invoke(mi / (T.Sqrt(vi / k.Correction2) + k.Eps) / k.Correction1, i));
             }
         }
     }

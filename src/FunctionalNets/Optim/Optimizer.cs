@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using System.Numerics;
 using FunctionalNets.Params;
-using FunctionalNets.Tensors;
 
 namespace FunctionalNets.Optim;
 
@@ -70,22 +69,6 @@ public static partial class Optimizer
     /// <summary>Adam with a constant learning rate.</summary>
     public static Transform<T> Adam<T>(double lr, double b1 = 0.9, double b2 = 0.999, double eps = 1e-8)
         where T : unmanaged, IFloatingPointIeee754<T> => Adam<T>(Schedules.Constant(lr), b1, b2, eps);
-
-    /// <summary>
-    /// AdamW (Loshchilov and Hutter, 2019), decoupled weight decay as in PyTorch:
-    /// <c>p ← p − lr(t)·(m̂/(√v̂ + ε) + wd·p)</c> for parameters the mask selects;
-    /// <c>Chain(ScaleByAdam, AddDecayedWeights(wd, mask), ScaleByLearningRate(lr))</c>.
-    /// </summary>
-    /// <remarks>The default mask decays every parameter, as PyTorch and Optax do; pass <see cref="ParamMask.MatricesOnly{T}"/> to exempt biases and norm gains.</remarks>
-    public static Transform<T> AdamW<T>(Schedule lr, double weightDecay = 0.01, double b1 = 0.9, double b2 = 0.999, double eps = 1e-8,
-        Func<string, Tensor<T>, bool>? mask = null)
-        where T : unmanaged, IFloatingPointIeee754<T> =>
-        Chain(ScaleByAdam<T>(b1, b2, eps), AddDecayedWeights(weightDecay, mask), ScaleByLearningRate<T>(lr));
-
-    /// <summary>AdamW with a constant learning rate.</summary>
-    public static Transform<T> AdamW<T>(double lr, double weightDecay = 0.01, double b1 = 0.9, double b2 = 0.999, double eps = 1e-8,
-        Func<string, Tensor<T>, bool>? mask = null)
-        where T : unmanaged, IFloatingPointIeee754<T> => AdamW(Schedules.Constant(lr), weightDecay, b1, b2, eps, mask);
 
     // A transformation with no trees: Init gives the empty state, Update only counts the step.
     private static Transform<T> Stateless<T>(Func<Params<T>, OptState<T>, Params<T>, Params<T>> update)

@@ -24,10 +24,8 @@ public static partial class Optimizer
             p => OptState<T>.Empty.With("mu", p.ZerosLike()).With("nu", p.ZerosLike()),
             (g, s, _) =>
             {
-                var t = s.Step + 1;
-                var k = new AdamConstants<T>(T.CreateTruncating(b1), T.CreateTruncating(1 - b1), T.CreateTruncating(b2), T.CreateTruncating(1 - b2),
-                    T.CreateTruncating(eps), T.CreateTruncating(1 - Math.Pow(b1, t)), T.CreateTruncating(1 - Math.Pow(b2, t)));
-                var (mu, nu) = (s["mu"], s["nu"]);
+                var (t, mu, nu) = (s.Step + 1, s["mu"], s["nu"]);
+                var k = AdamAt<T>(b1, b2, eps, t);
                 mu.RequireSamePaths(g, nameof(ScaleByAdam));
                 nu.RequireSamePaths(g, nameof(ScaleByAdam));
                 // One pass per tensor writes both moments and the update (Kernels.AdamMoments).
@@ -37,4 +35,10 @@ public static partial class Optimizer
                 return (g.WithTensors(u), (s with { Step = t }).With("mu", g.WithTensors(m)).With("nu", g.WithTensors(v)));
             });
     }
+
+    // Adam's constants at update number t (from 1), the bias corrections computed in double, all rounded to T once.
+    private static AdamConstants<T> AdamAt<T>(double b1, double b2, double eps, long t)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        new(T.CreateTruncating(b1), T.CreateTruncating(1 - b1), T.CreateTruncating(b2), T.CreateTruncating(1 - b2),
+            T.CreateTruncating(eps), T.CreateTruncating(1 - Math.Pow(b1, t)), T.CreateTruncating(1 - Math.Pow(b2, t)));
 }

@@ -274,10 +274,12 @@ public sealed record Params<T> : IEnumerable<KeyValuePair<string, Tensor<T>>>
     // The position of path, or a negative number when it is absent.
     internal int IndexOf(string path) => Array.BinarySearch(paths, path, StringComparer.Ordinal);
 
-    // The number of paths, and the tensor at a position (in path order).
+    // The number of paths, and the tensor and path at a position (in path order).
     internal int PathCount => paths.Length;
 
     internal Tensor<T> At(int index) => tensors[index];
+
+    internal string PathAt(int index) => paths[index];
 
     // The error for a lookup of a path that is absent; it lists the paths that exist.
     internal KeyNotFoundException Missing(string path) => new($"Params: no parameter at '{path}' (have: {string.Join(", ", paths)})");

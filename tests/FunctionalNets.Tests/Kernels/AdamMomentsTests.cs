@@ -1,6 +1,7 @@
 using System.Numerics;
 using FunctionalNets.Kernels;
 using FunctionalNets.Random;
+using FunctionalNets.Tensors;
 
 namespace FunctionalNets.Tests.Kernels;
 
@@ -18,25 +19,53 @@ public class AdamMomentsTests
         return (m2, v2, m2 / (root + k.Eps) / k.Correction1);
     }
 
-    private static void AssertMatchesFormula<T>(int n, int threads)
+    private static T C<T>(double x)
+        where T : IFloatingPointIeee754<T> => T.CreateTruncating(x);
+
+    // Runs step on n elements with the given thread count and compares each element with expected(m, v, g, p, i).
+    private static void AssertElementwise<T>(int n, int threads, Func<Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>, (Tensor<T> M, Tensor<T> V, Tensor<T> U)> step,
+        Func<T, T, T, T, (T M, T V, T U)> expected)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var (m, v) = (Sample.Normal<T>(Key.FromSeed(1), [n]), Sample.Uniform<T>(Key.FromSeed(2), [n], 0, 2));
-        var g = Sample.Normal<T>(Key.FromSeed(3), [n]);
-        T C(double x) => T.CreateTruncating(x);
-        var k = new AdamConstants<T>(C(0.9), C(0.1), C(0.999), C(0.001), C(1e-8), C(1 - Math.Pow(0.9, 3)), C(1 - Math.Pow(0.999, 3)));
+        var (g, p) = (Sample.Normal<T>(Key.FromSeed(3), [n]), Sample.Normal<T>(Key.FromSeed(4), [n]));
         var saved = Gemm.MaxThreads;
         Gemm.MaxThreads = threads;
         try
         {
-            var (m2, v2, u) = AdamMoments.Step(m, v, g, k);
+            var (m2, v2, u) = step(m, v, g, p);
             for (var i = 0; i < n; i++)
-                Assert.Equal(Formula(m.Span[i], v.Span[i], g.Span[i], k), (m2.Span[i], v2.Span[i], u.Span[i]));
+                Assert.Equal(expected(m.Span[i], v.Span[i], g.Span[i], p.Span[i]), (m2.Span[i], v2.Span[i], u.Span[i]));
         }
         finally
         {
             Gemm.MaxThreads = saved;
         }
+    }
+
+    private static AdamConstants<T> AtStep3<T>()
+        where T : IFloatingPointIeee754<T> =>
+        new(C<T>(0.9), C<T>(0.1), C<T>(0.999), C<T>(0.001), C<T>(1e-8), C<T>(1 - Math.Pow(0.9, 3)), C<T>(1 - Math.Pow(0.999, 3)));
+
+    private static void AssertAdamMatchesFormula<T>(int n, int threads)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var k = AtStep3<T>();
+        AssertElementwise<T>(n, threads, (m, v, g, _) => AdamMoments.Step(m, v, g, k), (m, v, g, _) => Formula(m, v, g, k));
+    }
+
+    // AdamW's chain after Adam, one operation at a time: ((p·wd) + u)·scale when decayed, u·scale otherwise.
+    private static void AssertDecayScaleMatchesFormula<T>(int n, int threads, bool decayed)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var (k, wd, scale) = (AtStep3<T>(), C<T>(0.01), C<T>(-3e-4));
+        AssertElementwise<T>(n, threads, (m, v, g, p) => AdamMoments.StepDecayScale(m, v, g, k, decayed ? p : null, wd, scale), (m, v, g, p) =>
+        {
+            var (m2, v2, u) = Formula(m, v, g, k);
+            var pw = p * wd;
+            var withDecay = decayed ? pw + u : u;
+            return (m2, v2, withDecay * scale);
+        });
     }
 
     // 5 (tail only), 1 000 (vectors and a tail in one chunk), 70 001 (many chunks, split across threads).
@@ -45,10 +74,35 @@ public class AdamMomentsTests
     [InlineData(1_000, 2)]
     [InlineData(70_001, 1)]
     [InlineData(70_001, 2)]
-    public void Float_matches_the_formula_operation_by_operation(int n, int threads) => AssertMatchesFormula<float>(n, threads);
+    public void Float_matches_the_formula_operation_by_operation(int n, int threads) => AssertAdamMatchesFormula<float>(n, threads);
 
     [Theory]
     [InlineData(1_000, 2)]
     [InlineData(70_001, 2)]
-    public void Double_matches_the_formula_operation_by_operation(int n, int threads) => AssertMatchesFormula<double>(n, threads);
+    public void Double_matches_the_formula_operation_by_operation(int n, int threads) => AssertAdamMatchesFormula<double>(n, threads);
+
+    [Theory]
+    [InlineData(5, 1, true)]
+    [InlineData(1_000, 2, false)]
+    [InlineData(70_001, 1, true)]
+    [InlineData(70_001, 2, true)]
+    [InlineData(70_001, 2, false)]
+    public void Float_decay_and_scale_match_the_formula_operation_by_operation(int n, int threads, bool decayed) =>
+        AssertDecayScaleMatchesFormula<float>(n, threads, decayed);
+
+    [Theory]
+    [InlineData(5, 1, false)]
+    [InlineData(1_000, 2, true)]
+    [InlineData(70_001, 1, true)]
+    [InlineData(70_001, 2, true)]
+    public void Double_decay_and_scale_match_the_formula_operation_by_operation(int n, int threads, bool decayed) =>
+        AssertDecayScaleMatchesFormula<double>(n, threads, decayed);
+
+    [Fact]
+    public void Decayed_weights_of_another_length_are_refused()
+    {
+        var x = Tensor.Zeros<float>([4]);
+        var e = Assert.Throws<ArgumentException>(() => AdamMoments.StepDecayScale(x, x, x, AtStep3<float>(), Tensor.Zeros<float>([3]), 0.1f, -1f));
+        Assert.Equal("AdamMoments: 3 decayed weights for 4 gradients", e.Message);
+    }
 }
