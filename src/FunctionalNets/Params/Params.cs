@@ -118,11 +118,24 @@ public sealed record Params<T> : IEnumerable<KeyValuePair<string, Tensor<T>>>
     }
 
     /// <summary>Elementwise sum <c>this + other</c> of two trees with the same paths and shapes (applying updates to parameters).</summary>
-    public Params<T> Add(Params<T> other) =>
-        Zip(other, (_, x, y) => Tensor.Build<T>(x.Shape, z => Kernels.Wide.Add(x.Span, y.Span, z)), "Params.Add");
+    public Params<T> Add(Params<T> other)
+    {
+        RequireSamePaths(other, "Params.Add");
+        return Elementwise(y => Kernels.TreeWide.Add(tensors, other.tensors, y));
+    }
 
     /// <summary>Every element multiplied by <paramref name="factor"/>.</summary>
-    public Params<T> Scale(T factor) => Map((_, x) => Tensor.Build<T>(x.Shape, y => Kernels.Wide.Multiply(x.Span, factor, y)));
+    public Params<T> Scale(T factor) => Elementwise(y => Kernels.TreeWide.Multiply(tensors, factor, y));
+
+    // A tree of this one's paths and shapes whose buffers fill writes, all tensors in one job (Kernels.TreeWide).
+    private Params<T> Elementwise(Action<T[][]> fill)
+    {
+        var buffers = Array.ConvertAll(tensors, t => GC.AllocateUninitializedArray<T>(t.Size));
+        fill(buffers);
+        var ys = new Tensor<T>[tensors.Length];
+        for (var i = 0; i < ys.Length; i++) ys[i] = new Tensor<T>(tensors[i].Shape, buffers[i]);
+        return new(paths, ys);
+    }
 
     /// <summary>A tree of zeros with the same paths and shapes (the start of an optimizer's moments).</summary>
     public Params<T> ZerosLike() => Map((_, x) => Tensor.Zeros<T>(x.Shape));

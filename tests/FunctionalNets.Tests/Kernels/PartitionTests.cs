@@ -59,28 +59,4 @@ public class PartitionTests
         var (one, two) = (Run(1), Run(2));
         Assert.All(Enumerable.Range(0, one.Length), i => Assert.True(one[i].BitEquals(two[i]), $"output {i}"));
     }
-
-    [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    public void Wide_sums_and_scalings_equal_the_one_pass_kernels(int threads)
-    {
-        // 100 003 elements: several blocks and a partial last one.
-        var a = Sample.Normal<float>(Key.FromSeed(9), [100_003]).ToArray();
-        var b = Sample.Normal<float>(Key.FromSeed(10), [100_003]).ToArray();
-        var (sum, scaled) = (new float[a.Length], new float[a.Length]);
-        var saved = Gemm.MaxThreads;
-        Gemm.MaxThreads = threads;
-        try
-        {
-            Wide.Add<float>(a, b, sum);
-            Wide.Multiply<float>(a, 0.37f, scaled);
-        }
-        finally
-        {
-            Gemm.MaxThreads = saved;
-        }
-        Assert.Equal(a.Zip(b, (x, y) => x + y), sum);
-        Assert.Equal(a.Select(x => 0.37f * x), scaled);
-    }
 }
