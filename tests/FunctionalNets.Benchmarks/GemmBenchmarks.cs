@@ -18,6 +18,7 @@ public class GemmBenchmarks
     private Tensor<float> a = null!, b = null!;
     private Matrix<float> ma = null!, mb = null!;
     private float[] c = [];
+    private ComputeScope? threads;
 
     /// <summary>The matrix size.</summary>
     [Params(512)]
@@ -30,7 +31,7 @@ public class GemmBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        Gemm.MaxThreads = Threads;
+        threads = Compute.WithThreads(Threads);
         var (keyA, keyB) = Key.FromSeed((ulong)(1000 + N)).Split();
         a = Sample.Uniform<float>(keyA, [N, N], -1, 1);
         b = Sample.Uniform<float>(keyB, [N, N], -1, 1);
@@ -38,6 +39,9 @@ public class GemmBenchmarks
         mb = Matrix<float>.Build.Dense(N, N, (i, j) => b[i, j]);
         c = new float[N * N];
     }
+
+    [GlobalCleanup]
+    public void Cleanup() => threads?.Dispose();
 
     [Benchmark(Baseline = true)]
     public Matrix<float> MathNetManaged() => ma * mb;

@@ -18,7 +18,7 @@ public static class W1Gemm
     /// <summary>Runs float32 n ∈ {64, 128, 256, 512, 1024} and float64 n = 512, one JSON line each.</summary>
     public static int Run(RunOptions options)
     {
-        Gemm.MaxThreads = options.Threads;
+        using var threads = Compute.WithThreads(options.Threads);
         foreach (var n in (int[])[64, 128, 256, 512, 1024])
             Case<float>(n, "float32", options.Threads);
         Case<double>(512, "float64", options.Threads);

@@ -24,7 +24,7 @@ public static class WorkloadRunner
     /// <summary>Runs a one-figure workload with the given thread count and prints its figure.</summary>
     private static int Single(RunOptions options, Func<bool, Dictionary<string, object>> workload)
     {
-        Kernels.Gemm.MaxThreads = options.Threads;
+        using var threads = Kernels.Compute.WithThreads(options.Threads);
         var figure = workload(options.Quick);
         figure["threads"] = options.Threads;
         Measure.Emit(figure);

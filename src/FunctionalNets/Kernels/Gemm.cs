@@ -6,21 +6,12 @@ namespace FunctionalNets.Kernels;
 /// <remarks>
 /// float and double run the packed, cache-blocked Vector512 kernel (<see cref="GemmBlocked"/>); other element
 /// types run a plain dot-product loop. Work is split over rows or columns of C, or over whole products of a batch,
-/// so every element of C is computed by the same operations in the same order whatever <see cref="MaxThreads"/> is.
+/// so every element of C is computed by the same operations in the same order whatever <see cref="Compute.Threads"/> is.
 /// </remarks>
 internal static unsafe class Gemm
 {
-    private static int maxThreads = Environment.ProcessorCount;
-
     // Up to this many multiply-adds (m·k·n), e.g. 4×4×4, the plain loop is faster than packing (measured).
     private const long SmallVolume = 64;
-
-    /// <summary>The most threads one multiply may use (default: the processor count). Results do not depend on it.</summary>
-    public static int MaxThreads
-    {
-        get => maxThreads;
-        set => maxThreads = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Gemm.MaxThreads must be at least 1");
-    }
 
     /// <summary>
     /// C (m×n) = op(A)·op(B) where op(A) is m×k (A stored m×k, or k×m when <paramref name="transA"/>) and op(B)
@@ -39,7 +30,7 @@ internal static unsafe class Gemm
             return;
         }
         if ((typeof(T) == typeof(float) || typeof(T) == typeof(double)) && GemmBlocked.IsSupported && (long)m * k * n > SmallVolume)
-            GemmBlocked.Multiply(a, b, c, new GemmShape(m, k, n, transA, transB, accumulate), MaxThreads);
+            GemmBlocked.Multiply(a, b, c, new GemmShape(m, k, n, transA, transB, accumulate), Compute.Threads);
         else
             Reference(a, b, c, m, k, n, transA, transB, accumulate);
     }
@@ -50,7 +41,7 @@ internal static unsafe class Gemm
     /// </summary>
     /// <remarks>
     /// A batch of small products (attention heads) is split over whole slices, each computed by one thread exactly as
-    /// <see cref="Multiply{T}"/> computes it alone, so the bits do not depend on <see cref="MaxThreads"/>. Slices big
+    /// <see cref="Multiply{T}"/> computes it alone, so the bits do not depend on <see cref="Compute.Threads"/>. Slices big
     /// enough to be split themselves are multiplied one after another.
     /// </remarks>
     public static void MultiplyBatched<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int batch, int m, int k, int n,
@@ -59,7 +50,7 @@ internal static unsafe class Gemm
     {
         Validate(a.Length, b.Length, c.Length, m, k, n, batch);
         var (sa, sb, sc, volume) = (m * k, k * n, m * n, (long)m * k * n);
-        var parts = Math.Min(MaxThreads, batch);
+        var parts = Math.Min(Compute.Threads, batch);
         if (parts <= 1 || volume >= GemmBlocked.ParallelVolume || volume * batch < GemmBlocked.ParallelVolume)
         {
             for (var i = 0; i < batch; i++)

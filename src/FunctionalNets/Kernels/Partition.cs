@@ -7,7 +7,7 @@ internal interface IRangeBody
 }
 
 /// <summary>
-/// Runs a job of independent items on up to <see cref="Gemm.MaxThreads"/> threads (<see cref="StaticParallel"/>'s
+/// Runs a job of independent items on up to <see cref="Compute.Threads"/> threads (<see cref="StaticParallel"/>'s
 /// workers), each part one contiguous static range. An item is computed by the same code whichever part it lands
 /// in, so results never depend on the thread count.
 /// </summary>
@@ -20,7 +20,7 @@ internal static class Partition
     public static void For<TBody>(int items, long workPerItem, TBody body)
         where TBody : struct, IRangeBody
     {
-        var threads = (int)Math.Min(Math.Min(Gemm.MaxThreads, items), (long)items * workPerItem / MinWorkPerThread);
+        var threads = (int)Math.Min(Math.Min(Compute.Threads, items), (long)items * workPerItem / MinWorkPerThread);
         if (threads <= 1)
         {
             body.Run(0, items);

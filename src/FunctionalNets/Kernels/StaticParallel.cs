@@ -21,6 +21,16 @@ internal interface IPartWork
 /// burns no core. Parts are claimed one at a time by whoever is free, so a worker descheduled by a busy machine
 /// delays nothing: the caller takes its part. One caller at a time owns the workers; a concurrent or nested
 /// caller runs its parts inline.
+/// <para>
+/// Memory-model argument. A job is one immutable object (work, part count) with its own claim and completion
+/// counters, published through the single reference <see cref="current"/>. A worker reads that reference once and
+/// from then on touches only that job's fields, so it can never mix one job's part count with another job's work:
+/// every field it reads was written before the job was published (the interlocked exchange that publishes it is a
+/// full fence), and fields are never rewritten. A part is claimed by an atomic increment of the job's own counter,
+/// so each part runs exactly once; a worker that wakes late holding a finished job finds its counter past the end
+/// and claims nothing. The caller returns only when the job's completion count reaches its part count, so no part
+/// can still be running, and no thread reads the caller's pinned buffers after it returns.
+/// </para>
 /// </remarks>
 internal static class StaticParallel
 {
@@ -31,12 +41,8 @@ internal static class StaticParallel
     private static readonly int WorkerCount = Environment.ProcessorCount - 1;
     private static bool started;
     private static int busy;      // 1 while a caller owns the workers
-    private static long claims;   // job generation (high 32 bits) and parts claimed so far (low 32 bits)
-    private static int completed; // parts of the current job finished
     private static int sleepers;  // workers blocked on Gate
-    private static int partCount;
-    private static Action<int, int>? current;
-    private static Exception? failure;
+    private static Job? current;  // the newest published job; workers run the parts it has left
 
     /// <summary>
     /// Runs <c>work.Run(p, parts)</c> for every p in 0 … parts−1, each exactly once, on the calling thread and up to
@@ -53,47 +59,20 @@ internal static class StaticParallel
         try
         {
             StartWorkers();
-            Slot<TWork>.Work = work;
-            (current, partCount, completed, failure) = (Slot<TWork>.Run, parts, 0, null);
-            // Publishing the new generation with a full fence pairs with a worker's Interlocked sleepers++.
-            var generation = (int)(Volatile.Read(ref claims) >> 32) + 1;
-            Interlocked.Exchange(ref claims, (long)generation << 32);
+            var job = new Job<TWork>(work, parts, Compute.Current);
+            // The exchange is a full fence: the job's fields are visible before it is, and the read of `sleepers`
+            // below cannot move above it (it pairs with a worker's interlocked sleepers++ before its last check).
+            Interlocked.Exchange(ref current, job);
             if (Volatile.Read(ref sleepers) > 0)
                 lock (Gate) Monitor.PulseAll(Gate);
-            RunClaimed(generation, parts, Slot<TWork>.Run);
+            job.RunClaimed(onWorker: false);
             var wait = new SpinWait();
-            while (Volatile.Read(ref completed) < parts) wait.SpinOnce(sleep1Threshold: -1);
-            Slot<TWork>.Work = default;
-            if (failure is { } error) ExceptionDispatchInfo.Throw(error);
+            while (!job.Done) wait.SpinOnce(sleep1Threshold: -1);
+            if (job.Failure is { } error) ExceptionDispatchInfo.Throw(error);
         }
         finally
         {
             Volatile.Write(ref busy, 0);
-        }
-    }
-
-    // Claims and runs parts of job `generation` until none is left. A claim succeeds only while that job is
-    // unfinished, so the caller cannot yet be overwriting the job's fields that were read before it.
-    private static void RunClaimed(int generation, int parts, Action<int, int> run)
-    {
-        while (true)
-        {
-            var state = Volatile.Read(ref claims);
-            var part = (int)state;
-            if ((int)(state >> 32) != generation || part >= parts) return;
-            if (Interlocked.CompareExchange(ref claims, state + 1, state) != state) continue;
-            try
-            {
-                run(part, parts);
-            }
-            catch (Exception ex)
-            {
-                Interlocked.CompareExchange(ref failure, ex, null);
-            }
-            finally
-            {
-                Interlocked.Increment(ref completed);
-            }
         }
     }
 
@@ -108,40 +87,73 @@ internal static class StaticParallel
 
     private static void Work()
     {
-        var seen = 0;
+        Job? seen = null;
         while (true)
         {
             seen = AwaitJob(seen);
-            RunClaimed(seen, partCount, current!);
+            seen.RunClaimed(onWorker: true);
         }
     }
 
-    private static int Generation => (int)(Volatile.Read(ref claims) >> 32);
-
-    // Polls for a generation after `seen` for SpinTicks, then blocks until one is published.
-    private static int AwaitJob(int seen)
+    // Polls for a job other than `seen` for SpinTicks, then blocks until one is published. A job object is never
+    // reused, and `seen` keeps the old one alive, so a new job is never mistaken for the old one.
+    private static Job AwaitJob(Job? seen)
     {
         var deadline = Stopwatch.GetTimestamp() + SpinTicks;
-        while (Generation == seen)
+        while (Volatile.Read(ref current) == seen)
         {
             if (Stopwatch.GetTimestamp() > deadline)
                 lock (Gate)
                 {
                     Interlocked.Increment(ref sleepers);
-                    while (Generation == seen) Monitor.Wait(Gate);
+                    while (Volatile.Read(ref current) == seen) Monitor.Wait(Gate);
                     Interlocked.Decrement(ref sleepers);
                 }
             else
                 Thread.SpinWait(20);
         }
-        return Generation;
+        return Volatile.Read(ref current)!;
     }
 
-    // The work of the current job, stored per type so publishing it needs no allocation.
-    private static class Slot<TWork>
+    /// <summary>One published job: its part count is fixed, its counters belong to it alone.</summary>
+    private abstract class Job(int parts, ComputeScope? scope)
+    {
+        private int claimed;
+        private int completed;
+        private Exception? failure;
+
+        public bool Done => Volatile.Read(ref completed) == parts;
+
+        public Exception? Failure => Volatile.Read(ref failure);
+
+        protected abstract void Run(int part, int parts);
+
+        // Claims and runs parts until none is left; a part's exception is kept for the caller.
+        public void RunClaimed(bool onWorker)
+        {
+            int part;
+            while ((part = Interlocked.Increment(ref claimed) - 1) < parts)
+            {
+                try
+                {
+                    Run(part, parts);
+                    if (onWorker) scope?.CountWorkerPart();
+                }
+                catch (Exception ex)
+                {
+                    Interlocked.CompareExchange(ref failure, ex, null);
+                }
+                finally
+                {
+                    Interlocked.Increment(ref completed);
+                }
+            }
+        }
+    }
+
+    private sealed class Job<TWork>(TWork work, int parts, ComputeScope? scope) : Job(parts, scope)
         where TWork : struct, IPartWork
     {
-        public static TWork Work;
-        public static readonly Action<int, int> Run = static (p, parts) => Work.Run(p, parts);
+        protected override void Run(int part, int parts) => work.Run(part, parts);
     }
 }

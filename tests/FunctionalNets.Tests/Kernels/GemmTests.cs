@@ -4,6 +4,7 @@ using FunctionalNets.Random;
 
 namespace FunctionalNets.Tests.Kernels;
 
+[Collection(ExclusivePool.Name)]
 public class GemmTests
 {
     // Tile edges of the float (14×32) and double (14×16) register tiles, and a few blocks deep.
@@ -199,10 +200,10 @@ public class GemmTests
     }
 
     [Fact]
-    public void MaxThreads_below_one_is_rejected()
+    public void Thread_budget_below_one_is_rejected()
     {
-        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => Gemm.MaxThreads = 0);
-        Assert.Contains("Gemm.MaxThreads", ex.Message);
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => Compute.WithThreads(0));
+        Assert.Contains("Compute.WithThreads", ex.Message);
     }
 
     private static void AssertMatchesNaive(int m, int k, int n, bool transA, bool transB, bool accumulate, Key key)
@@ -248,11 +249,5 @@ public class GemmTests
     private static double[] Uniform(Key key, int count) =>
         Sample.Uniform<double>(key, [count], -1, 1).ToArray();
 
-    private static TResult WithThreads<TResult>(int threads, Func<TResult> run)
-    {
-        var saved = Gemm.MaxThreads;
-        Gemm.MaxThreads = threads;
-        try { return run(); }
-        finally { Gemm.MaxThreads = saved; }
-    }
+    private static TResult WithThreads<TResult>(int threads, Func<TResult> run) => OnThreads.Run(threads, run);
 }

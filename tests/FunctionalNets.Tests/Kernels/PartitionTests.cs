@@ -6,6 +6,7 @@ using FunctionalNets.Tensors;
 
 namespace FunctionalNets.Tests.Kernels;
 
+[Collection(ExclusivePool.Name)]
 public class PartitionTests
 {
     private readonly struct Record(ConcurrentBag<int> seen) : IRangeBody
@@ -42,19 +43,13 @@ public class PartitionTests
         var (gain, bias) = (Sample.Normal<float>(Key.FromSeed(7), [130]), Sample.Normal<float>(Key.FromSeed(8), [130]));
         Tensor<float>[] Run(int threads)
         {
-            var saved = Gemm.MaxThreads;
-            Gemm.MaxThreads = threads;
-            try
+            return OnThreads.Run<Tensor<float>[]>(threads, () =>
             {
                 var (y, p) = Attention.Forward(q, k, v, causal: true);
                 var (dq, dk, dv) = Attention.Vjp(q, k, v, p, dy);
                 var (normed, stats) = LayerNorm.Forward(rows, gain, bias);
                 return [y, p.P, dq, dk, dv, GeluTanh.Forward(x), GeluTanh.Vjp(x, x), normed, stats.Mean, stats.Rstd];
-            }
-            finally
-            {
-                Gemm.MaxThreads = saved;
-            }
+            });
         }
         var (one, two) = (Run(1), Run(2));
         Assert.All(Enumerable.Range(0, one.Length), i => Assert.True(one[i].BitEquals(two[i]), $"output {i}"));

@@ -2,6 +2,7 @@ using FunctionalNets.Kernels;
 
 namespace FunctionalNets.Tests.Kernels;
 
+[Collection(ExclusivePool.Name)]
 public class StaticParallelTests
 {
     [Theory]
@@ -27,6 +28,37 @@ public class StaticParallelTests
         foreach (var t in callers) t.Start();
         foreach (var t in callers) t.Join();
         Assert.All(counts, c => Assert.All(c, n => Assert.Equal(200, n)));
+    }
+
+    [Fact]
+    public void Many_tiny_jobs_from_several_callers_each_run_every_part_once_before_returning()
+    {
+        // Each call counts into a fresh array and checks it the moment For returns: a part run twice, or a call
+        // that returns while one of its parts is still running, shows up as a count other than 1.
+        var errors = new int[1];
+        var callers = Enumerable.Range(0, 4).Select(c => new Thread(() =>
+        {
+            for (var rep = 0; rep < 2_000; rep++)
+            {
+                var counts = new int[2 + (rep + c) % 7];
+                StaticParallel.For(counts.Length, new Count(counts));
+                if (counts.Any(n => Volatile.Read(ref n) != 1)) Interlocked.Increment(ref errors[0]);
+            }
+        })).ToArray();
+        foreach (var t in callers) t.Start();
+        foreach (var t in callers) t.Join();
+        Assert.Equal(0, errors[0]);
+    }
+
+    [Fact]
+    public void Parts_of_a_job_run_on_a_worker_when_the_pool_is_free()
+    {
+        // With one caller, the workers take parts (in a thread budget of 2), and the scope counts them.
+        using var scope = Compute.WithThreads(2);
+        var slow = new int[64];
+        for (var rep = 0; rep < 1_000 && scope.PartsOnWorkers == 0; rep++)
+            StaticParallel.For(slow.Length, new Count(slow));
+        Assert.True(scope.PartsOnWorkers > 0);
     }
 
     [Fact]

@@ -5,6 +5,7 @@ using FunctionalNets.Tensors;
 
 namespace FunctionalNets.Tests.Kernels;
 
+[Collection(ExclusivePool.Name)]
 public class TreeWideTests
 {
     [Theory]
@@ -17,17 +18,11 @@ public class TreeWideTests
         var a = sizes.Select((n, i) => Sample.Normal<float>(Key.FromSeed(9).FoldIn((uint)i), [n])).ToArray();
         var b = sizes.Select((n, i) => Sample.Normal<float>(Key.FromSeed(10).FoldIn((uint)i), [n])).ToArray();
         var (sums, scaled) = (sizes.Select(n => new float[n]).ToArray(), sizes.Select(n => new float[n]).ToArray());
-        var saved = Gemm.MaxThreads;
-        Gemm.MaxThreads = threads;
-        try
+        OnThreads.Run(threads, () =>
         {
             TreeWide.Add(a, b, sums);
             TreeWide.Multiply(a, 0.37f, scaled);
-        }
-        finally
-        {
-            Gemm.MaxThreads = saved;
-        }
+        });
         for (var i = 0; i < sizes.Length; i++)
         {
             Assert.Equal(a[i].ToArray().Zip(b[i].ToArray(), (x, y) => x + y), sums[i]);

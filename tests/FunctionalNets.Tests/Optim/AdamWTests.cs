@@ -1,5 +1,5 @@
 using System.Numerics;
-using FunctionalNets.Kernels;
+using FunctionalNets.Tests.Kernels;
 using FunctionalNets.Optim;
 using FunctionalNets.Params;
 using FunctionalNets.Random;
@@ -7,6 +7,7 @@ using FunctionalNets.Tensors;
 
 namespace FunctionalNets.Tests.Optim;
 
+[Collection(ExclusivePool.Name)]
 public class AdamWTests
 {
     // The chain AdamW is documented to be, built from its members.
@@ -34,9 +35,7 @@ public class AdamWTests
         Schedule lr = step => 1e-3 / (step + 1);
         var (fused, chain) = (Optimizer.AdamW(lr, 0.1, mask: mask), Unfused(lr, 0.1, mask));
         var (p, grads) = Tree<T>();
-        var saved = Gemm.MaxThreads;
-        Gemm.MaxThreads = threads;
-        try
+        OnThreads.Run(threads, () =>
         {
             var (sf, sc) = (fused.Init(p), chain.Init(p));
             Assert.Equal(sc, sf);
@@ -49,11 +48,7 @@ public class AdamWTests
                 Assert.All(nc.Slots, kv => Assert.Equal(kv.Value.Digest(), nf[kv.Key].Digest()));
                 (p, sf, sc) = (Optimizer.ApplyUpdates(p, uf), nf, nc);
             }
-        }
-        finally
-        {
-            Gemm.MaxThreads = saved;
-        }
+        });
     }
 
     [Theory]

@@ -1,3 +1,4 @@
+using FunctionalNets.Tests.Kernels;
 using CsCheck;
 using FunctionalNets.Autodiff;
 using FunctionalNets.Layers;
@@ -9,6 +10,7 @@ using FunctionalNets.Training;
 
 namespace FunctionalNets.Tests.Training;
 
+[Collection(ExclusivePool.Name)]
 public class TrainingTests
 {
     private static readonly Layer<double> Mlp = Layer.Sequence(Dense.Of<double>("fc1", 6), Tanh.Apply, Dense.Of<double>("fc2", 3));
@@ -148,19 +150,13 @@ public class TrainingTests
         var targets = Sample.Integers(Key.FromSeed(22), [8, 16], 11);
         string Train(int threads)
         {
-            var saved = FunctionalNets.Kernels.Gemm.MaxThreads;
-            FunctionalNets.Kernels.Gemm.MaxThreads = threads;
-            try
+            return OnThreads.Run(threads, () =>
             {
                 var lr = Schedules.Constant(1e-3);
                 var trainer = new Trainer<float, int>(_ => FunctionalNets.Models.Gpt.Loss<float>(cfg, ids, targets), Optimizer.AdamW<float>(lr), lr);
                 var s0 = TrainState<float>.Start(Net.Init(FunctionalNets.Models.Gpt.Logits<float>(cfg, ids), Key.FromSeed(23)), trainer.Optimizer, Key.FromSeed(24));
                 return trainer.Fit(s0, Enumerable.Range(0, 3)).Params.Digest();
-            }
-            finally
-            {
-                FunctionalNets.Kernels.Gemm.MaxThreads = saved;
-            }
+            });
         }
         Assert.Equal(Train(1), Train(2));
     }
