@@ -66,6 +66,26 @@ public static class Schedules
             : end + (peak - end) * HalfCosine(step - warmupSteps, totalSteps - warmupSteps);
     }
 
+    /// <summary>
+    /// Warm-up then cosine to a floor: <c>lr(t) = peak·(t + 1)/(W + 1)</c> for <c>t &lt; W</c>, then
+    /// <c>floor + (peak − floor)·½(1 + cos(π·(t − W)/(D − W)))</c> up to <c>D = </c><paramref name="decaySteps"/>,
+    /// and <c>floor</c> after it.
+    /// </summary>
+    /// <remarks>
+    /// The usual recipe of small language models trained from scratch: the first step already moves (lr &gt; 0 at
+    /// t = 0), and a run longer than <c>D</c> keeps the floor.
+    /// </remarks>
+    public static Schedule WarmupCosineFloor(double peak, long warmupSteps, long decaySteps, double floor)
+    {
+        RequireFinite(nameof(WarmupCosineFloor), peak, floor);
+        RequireNonNegative(nameof(WarmupCosineFloor), nameof(warmupSteps), warmupSteps);
+        if (decaySteps <= warmupSteps)
+            throw new ArgumentException($"Schedules.WarmupCosineFloor: decaySteps must exceed warmupSteps, got {decaySteps} ≤ {warmupSteps}");
+        return step => step < warmupSteps
+            ? peak * (step + 1) / (warmupSteps + 1)
+            : floor + (peak - floor) * HalfCosine(step - warmupSteps, decaySteps - warmupSteps);
+    }
+
     private static double Ramp(long step, long steps, double from, double to) =>
         steps == 0 ? to : from + (to - from) * Math.Min(step, steps) / steps;
 

@@ -36,6 +36,19 @@ public class ScheduleTests
     }
 
     [Fact]
+    public void WarmupCosineFloor_ramps_from_the_first_step_then_falls_to_the_floor_and_stays()
+    {
+        var s = Schedules.WarmupCosineFloor(1e-3, 100, 2_000, 1e-4);
+        At(s, 0, 1e-3 / 101);        // (0 + 1)/(100 + 1) of the peak: the first step already moves
+        At(s, 99, 1e-3 * 100 / 101);
+        At(s, 100, 1e-3);            // cosine at angle 0
+        At(s, 1_050, 1e-4 + 0.5 * 0.9e-3); // half-way: cos(π/2) = 0
+        At(s, 2_000, 1e-4);
+        At(s, 5_000, 1e-4);
+        Assert.Throws<ArgumentException>(() => Schedules.WarmupCosineFloor(1e-3, 100, 100, 1e-4));
+    }
+
+    [Fact]
     public void LinearWarmup_rises_linearly_then_holds_the_peak()
     {
         var s = Schedules.LinearWarmup(1e-3, 100);
