@@ -115,11 +115,11 @@ public sealed class AdditionTask : ITokenBatches
                 throw new TextDataException($"addition task: digits must be in [1, {MaxDigits}], got {digits}");
             if (batchSize <= 0)
                 throw new TextDataException($"addition task: batch size must be positive, got {batchSize}");
-            var problems = (double)Power10(digits) * Power10(digits);
-            var pairs = (double)Power10(digits) * (Power10(digits) + 1) / 2;
-            var count = heldOutCount ?? (int)Math.Min(DefaultHeldOutCap, Math.Ceiling(problems / 50));
-            if (count < 1 || count > pairs / 10)
-                throw new TextDataException($"addition task: held-out count must be in [1, {Math.Floor(pairs / 10)}] for {digits} digits, got {count}");
+            long limit = Power10(digits);
+            var maxCount = limit * (limit + 1) / 2 / 10; // a tenth of the unordered pairs {a, b}
+            var count = heldOutCount ?? (int)Math.Min(DefaultHeldOutCap, (limit * limit + 49) / 50);
+            if (count < 1 || count > maxCount)
+                throw new TextDataException($"addition task: held-out count must be in [1, {maxCount}] for {digits} digits, got {count}");
             return new AdditionTask(digits, batchSize, DrawHeldOut(digits, count, splitKey ?? DefaultSplitKey));
         });
 
