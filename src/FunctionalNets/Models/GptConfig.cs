@@ -53,8 +53,7 @@ public sealed record GptConfig
         bool Bias = true, bool NormBias = true, double NormEps = Ops.LayerNorm.DefaultEps,
         GptActivation Activation = GptActivation.GeluTanh, bool ScaledResidualInit = false)
     {
-        Validate(Vocab, Context, Channels, Layers, Heads, Hidden, Norm, Dropout, NormEps, Activation).IfFail(errors =>
-            throw new ArgumentException($"{nameof(GptConfig)}: {string.Join("; ", errors.Map(e => e.Message))}"));
+        Rules.ThrowIfFail(Validate(Vocab, Context, Channels, Layers, Heads, Hidden, Norm, Dropout, NormEps, Activation), nameof(GptConfig));
         (this.Vocab, this.Context, this.Channels, this.Layers, this.Heads, this.Hidden) = (Vocab, Context, Channels, Layers, Heads, Hidden);
         (this.TieWeights, this.Norm, this.Dropout) = (TieWeights, Norm, Dropout);
         (this.Bias, this.NormBias, this.NormEps, this.Activation, this.ScaledResidualInit) = (Bias, NormBias, NormEps, Activation, ScaledResidualInit);
@@ -118,18 +117,14 @@ public sealed record GptConfig
     private static Validation<Error, Unit> Validate(int vocab, int context, int channels, int layers, int heads, int? hidden,
         NormPlacement norm, double dropout, double eps, GptActivation activation) =>
         Positive("vocab", vocab) | Positive("context", context) | Positive("channels", channels)
-        | Positive("layers", layers) | Positive("heads", heads) | (hidden is { } h ? Positive("hidden", h) : Ok)
-        | Require(channels <= 0 || heads <= 0 || channels % heads == 0, $"channels = {channels} do not split into heads = {heads}")
-        | Require(dropout is >= 0 and < 1, $"dropout = {dropout} must be in [0, 1)")
-        | Require(eps > 0 && double.IsFinite(eps), $"norm_eps = {eps} must be finite and > 0")
-        | Require(Enum.IsDefined(norm), $"norm = {(int)norm} is not pre or post")
-        | Require(Enum.IsDefined(activation), $"activation = {(int)activation} is not gelu_tanh or gelu");
+        | Positive("layers", layers) | Positive("heads", heads) | (hidden is { } h ? Positive("hidden", h) : Rules.Ok)
+        | Rules.Require(channels <= 0 || heads <= 0 || channels % heads == 0, $"channels = {channels} do not split into heads = {heads}")
+        | Rules.Require(dropout is >= 0 and < 1, $"dropout = {dropout} must be in [0, 1)")
+        | Rules.Require(eps > 0 && double.IsFinite(eps), $"norm_eps = {eps} must be finite and > 0")
+        | Rules.Require(Enum.IsDefined(norm), $"norm = {(int)norm} is not pre or post")
+        | Rules.Require(Enum.IsDefined(activation), $"activation = {(int)activation} is not gelu_tanh or gelu");
 
-    private static readonly Validation<Error, Unit> Ok = Success<Error, Unit>(unit);
-
-    private static Validation<Error, Unit> Positive(string field, int value) => Require(value > 0, $"{field} = {value} must be > 0");
-
-    private static Validation<Error, Unit> Require(bool ok, string problem) => ok ? Ok : Fail<Error, Unit>(Error.New(problem));
+    private static Validation<Error, Unit> Positive(string field, int value) => Rules.Require(value > 0, $"{field} = {value} must be > 0");
 
     /// <summary>
     /// The JSON form, one object with snake_case fields: <c>vocab</c>, <c>context</c>, <c>channels</c>, <c>layers</c>,
@@ -173,7 +168,7 @@ public sealed record GptConfig
             Fail: Fail<Error, GptConfig>);
     }
 
-    private static Validation<Error, Unit> Present(string field, int? value) => Require(value.HasValue, $"{field} is missing");
+    private static Validation<Error, Unit> Present(string field, int? value) => Rules.Require(value.HasValue, $"{field} is missing");
 
     // Strict reading: unknown and repeated fields are errors, enums are names only.
     private static readonly JsonSerializerOptions Json = new()
