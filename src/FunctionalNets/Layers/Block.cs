@@ -22,33 +22,41 @@ public static class Block
     /// per box of the diagram. Pre-LN: <c>r = x + attn(ln1(x)); y = r + mlp(ln2(r))</c>. Post-LN:
     /// <c>r = ln1(x + attn(x)); y = ln2(r + mlp(r))</c>.
     /// </summary>
+    /// <remarks>
+    /// <paramref name="bias"/> switches the biases of every linear layer (attention and feed-forward),
+    /// <paramref name="normBias"/> the layer norms' shifts (gain only when false), <paramref name="eps"/> is the
+    /// layer norms' ε, and <paramref name="outputInit"/> (when given) starts the two projections that write into
+    /// the residual stream, <c>attn/wo</c> and <c>mlp/proj</c>, while <paramref name="init"/> starts the others.
+    /// </remarks>
     public static Layer<T> Of<T>(string name, int heads, NormPlacement norm = NormPlacement.Pre, bool causal = true,
-        int? hidden = null, Layer<T>? activation = null, double dropout = 0, LinearInit<T>? init = null)
+        int? hidden = null, Layer<T>? activation = null, double dropout = 0, LinearInit<T>? init = null,
+        bool bias = true, bool normBias = true, double eps = LayerNorm.DefaultEps, LinearInit<T>? outputInit = null)
         where T : unmanaged, IFloatingPointIeee754<T> => x =>
     {
-        var attn = SelfAttention.Of("attn", heads, causal, bias: true, init).Then(Regularize<T>(dropout));
-        var mlp = FeedForward.Of("mlp", x.Dim(-1), hidden, activation, init).Then(Regularize<T>(dropout));
-        return Net.Scope(name, norm == NormPlacement.Pre ? PreNorm(x, attn, mlp) : PostNorm(x, attn, mlp));
+        var attn = SelfAttention.Of("attn", heads, causal, bias, init, outputInit).Then(Regularize<T>(dropout));
+        var mlp = FeedForward.Of("mlp", x.Dim(-1), hidden, activation, init, bias, outputInit).Then(Regularize<T>(dropout));
+        var (ln1, ln2) = (Norm.Layer<T>("ln1", eps, normBias), Norm.Layer<T>("ln2", eps, normBias));
+        return Net.Scope(name, norm == NormPlacement.Pre ? PreNorm(x, ln1, attn, ln2, mlp) : PostNorm(x, ln1, attn, ln2, mlp));
     };
 
-    private static Net<T, Var<T>> PreNorm<T>(Var<T> x, Layer<T> attn, Layer<T> mlp)
+    private static Net<T, Var<T>> PreNorm<T>(Var<T> x, Layer<T> ln1, Layer<T> attn, Layer<T> ln2, Layer<T> mlp)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        from a in Norm.Layer<T>("ln1")(x)
+        from a in ln1(x)
         from h in attn(a)
         from r in Add.Apply(x, h)          // residual
-        from b in Norm.Layer<T>("ln2")(r)
+        from b in ln2(r)
         from m in mlp(b)
         from y in Add.Apply(r, m)          // residual
         select y;
 
-    private static Net<T, Var<T>> PostNorm<T>(Var<T> x, Layer<T> attn, Layer<T> mlp)
+    private static Net<T, Var<T>> PostNorm<T>(Var<T> x, Layer<T> ln1, Layer<T> attn, Layer<T> ln2, Layer<T> mlp)
         where T : unmanaged, IFloatingPointIeee754<T> =>
         from h in attn(x)
         from s in Add.Apply(x, h)          // residual
-        from r in Norm.Layer<T>("ln1")(s)
+        from r in ln1(s)
         from m in mlp(r)
         from t in Add.Apply(r, m)          // residual
-        from y in Norm.Layer<T>("ln2")(t)
+        from y in ln2(t)
         select y;
 
     private static Layer<T> Regularize<T>(double rate)

@@ -6,39 +6,32 @@ using FunctionalNets.Tensors;
 
 namespace FunctionalNets.Models;
 
-/// <summary>The shape of a GPT-style language model.</summary>
-/// <param name="Vocab">V, the vocabulary size.</param>
-/// <param name="Context">The longest sequence (learned positions).</param>
-/// <param name="Channels">C, the model width.</param>
-/// <param name="Layers">How many transformer blocks.</param>
-/// <param name="Heads">Attention heads per block (C must divide by it).</param>
-/// <param name="Hidden">Feed-forward width; 4C when null.</param>
-/// <param name="TieWeights">Use the token embedding (transposed) as the output head.</param>
-/// <param name="Norm">Pre-LN (default) or post-LN blocks.</param>
-/// <param name="Dropout">Dropout rate after attention and feed-forward (0 = none).</param>
-public sealed record GptConfig(int Vocab, int Context, int Channels, int Layers, int Heads, int? Hidden = null,
-    bool TieWeights = false, NormPlacement Norm = NormPlacement.Pre, double Dropout = 0);
-
 /// <summary>
 /// A GPT-style language model: token + position embeddings, N blocks, a final layer norm and a head to
-/// vocabulary logits. Parameters: <c>wte</c>, <c>wpe</c>, <c>blocks/i/…</c>, <c>ln_f/…</c>, <c>head/w</c>.
-/// Initialisation as GPT-2: embeddings and linear weights N(0, 0.02), biases 0, layer norms g = 1, b = 0.
+/// vocabulary logits. Parameters: <c>wte</c>, <c>wpe</c>, <c>blocks/i/…</c>, <c>ln_f/…</c>, and <c>head/w</c> unless
+/// the head is tied to <c>wte</c>. Initialisation as GPT-2: embeddings and linear weights N(0, 0.02) (the residual
+/// projections N(0, 0.02/√(2·layers)) with <see cref="GptConfig.ScaledResidualInit"/>), biases 0, layer norms
+/// g = 1, b = 0.
 /// </summary>
 public static class Gpt
 {
+    /// <summary>The standard deviation of the initial embeddings and linear weights, GPT-2's.</summary>
+    public const double InitStd = 0.02;
+
     /// <summary>Logits [B, T, V] for token ids [B, T].</summary>
     public static Net<T, Var<T>> Logits<T>(GptConfig cfg, Tensor<int> ids)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (ids.Rank != 2)
             throw new ArgumentException($"gpt: expected ids [batch, tokens], got {ids.Shape}");
-        var blocks = Layer.Scope("blocks", Layer.Repeat(cfg.Layers,
-            _ => Block.Of("", cfg.Heads, cfg.Norm, causal: true, cfg.Hidden, Ops.GeluTanh.Apply, cfg.Dropout, LinearInit<T>.Gpt())));
+        var blocks = Layer.Scope("blocks", Layer.Repeat(cfg.Layers, _ => Block.Of("", cfg.Heads, cfg.Norm, causal: true,
+            cfg.Hidden, Activation<T>(cfg.Activation), cfg.Dropout, LinearInit<T>.Gpt(InitStd), cfg.Bias, cfg.NormBias, cfg.NormEps,
+            LinearInit<T>.Gpt(ResidualStd(cfg)))));
         return from tok in Embeddings.Tokens<T>("wte", ids, cfg.Vocab, cfg.Channels)
                from pos in Embeddings.Positions<T>("wpe", ids.Dim(1), cfg.Context, cfg.Channels)
                from x in Add.Apply(tok, pos)
                from h in blocks(x)
-               from f in Norm.Layer<T>("ln_f")(h)
+               from f in Norm.Layer<T>("ln_f", cfg.NormEps, cfg.NormBias)(h)
                from logits in Head(cfg, f)
                select logits;
     }
@@ -50,6 +43,18 @@ public static class Gpt
         from loss in CrossEntropy.Apply(logits, targets)
         select loss;
 
+    /// <summary>
+    /// The standard deviation of the initial <c>attn/wo</c> and <c>mlp/proj</c> weights: 0.02/√(2·layers) with
+    /// <see cref="GptConfig.ScaledResidualInit"/>, else 0.02.
+    /// </summary>
+    /// <remarks>Each block adds two projections into the residual stream, so its variance grows with 2·layers; GPT-2 divides it back out.</remarks>
+    public static double ResidualStd(GptConfig cfg) => cfg.ScaledResidualInit ? InitStd / Math.Sqrt(2.0 * cfg.Layers) : InitStd;
+
+    /// <summary>The activation of <paramref name="activation"/> as a layer.</summary>
+    internal static Layer<T> Activation<T>(GptActivation activation)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        activation == GptActivation.Gelu ? Gelu.Apply : GeluTanh.Apply;
+
     private static Net<T, Var<T>> Head<T>(GptConfig cfg, Var<T> x)
         where T : unmanaged, IFloatingPointIeee754<T> =>
         cfg.TieWeights
@@ -57,5 +62,5 @@ public static class Gpt
               from w in Transpose.Apply(wte, 1, 0)
               from y in MatMul.Apply(x, w)
               select y
-            : Dense.Of("head", cfg.Vocab, bias: false, LinearInit<T>.Gpt())(x);
+            : Dense.Of("head", cfg.Vocab, bias: false, LinearInit<T>.Gpt(InitStd))(x);
 }
