@@ -14,10 +14,12 @@ public static class Embeddings
         where T : unmanaged, IFloatingPointIeee754<T> => Init.Normal<T>(0.02);
 
     /// <summary>Token embedding <c>name</c> [vocab, dim]: ids [...] → [..., dim].</summary>
+    /// <remarks>An id outside [0, vocab) is an error naming the table's full path, the id and where it is in <paramref name="ids"/>.</remarks>
     public static Net<T, Var<T>> Tokens<T>(string name, Tensor<int> ids, int vocab, int dim, Initializer<T>? init = null)
         where T : unmanaged, IFloatingPointIeee754<T> =>
         from table in Net.Param(name, [vocab, dim], init ?? DefaultInit<T>())
-        from e in Embedding.Apply(table, ids)
+        from path in Net.Path<T>()
+        from e in Lookup(path.Length == 0 ? name : $"{path}/{name}", table, ids)
         select e;
 
     /// <summary>
@@ -32,5 +34,12 @@ public static class Embeddings
         return from table in Net.Param(name, [maxLength, dim], init ?? DefaultInit<T>())
                from e in Embedding.Apply(table, Tensor.Arange<int>(length))
                select e;
+    }
+
+    private static Net<T, Var<T>> Lookup<T>(string path, Var<T> table, Tensor<int> ids)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Check.InRange(path, "id", ids, table.Dim(0));
+        return Embedding.Apply(table, ids);
     }
 }

@@ -1,0 +1,86 @@
+using CsCheck;
+using FunctionalNets.Autodiff;
+using FunctionalNets.Layers;
+using FunctionalNets.Models;
+using FunctionalNets.Optim;
+using FunctionalNets.Params;
+using FunctionalNets.Random;
+using FunctionalNets.Tensors;
+using FunctionalNets.Testing;
+using FunctionalNets.Training;
+
+namespace FunctionalNets.Tests.Models;
+
+public class GptTests
+{
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Gradient_of_every_parameter_matches_central_differences(bool tied)
+    {
+        // W6's options (no biases, gain-only norms, exact GELU) at a size where the check is quick.
+        var cfg = new GptConfig(Vocab: 7, Context: 5, Channels: 8, Layers: 2, Heads: 2, Hidden: 12, TieWeights: tied,
+            Bias: false, NormBias: false, Activation: GptActivation.Gelu, ScaledResidualInit: true);
+        var ids = Sample.Integers(Key.FromSeed(31), [2, 5], 7);
+        var targets = Sample.Integers(Key.FromSeed(32), [2, 5], 7);
+        var p0 = GptFixtures.Parameters<double>(cfg, 33);
+        Assert.Equal(tied, !p0.Contains("head/w"));
+        Assert.DoesNotContain(p0.Paths, path => path.EndsWith("/b", StringComparison.Ordinal));
+        var paths = p0.Paths.ToArray();
+        Params<double> Of(Tensor<double>[] xs) => Params<double>.Of(paths.Select((path, i) => KeyValuePair.Create(path, xs[i])));
+        var loss = Gpt.Loss<double>(cfg, ids, targets);
+        // The loss as an op of all the parameters: its VJP is the gradient times the scalar cotangent.
+        var op = new OpSpec("gpt loss", Gen.Const(p0.Tensors.ToArray()),
+            xs => Net.Apply(loss, Of(xs)).Value,
+            (xs, dy) =>
+            {
+                var grads = Grad.ValueAndGrad(loss, Of(xs)).Grads;
+                return [.. paths.Select(path => FunctionalNets.Ops.Scale.Forward(grads[path], dy.ToScalar()))];
+            });
+        GradCheck.DotProduct(op, [.. p0.Tensors], seed: 34);
+    }
+
+    [Fact]
+    public void W6_like_tiny_model_learns_a_repeated_text()
+    {
+        const string text = "to be or not to be, that is the question. ";
+        var chars = text.Distinct().Order().ToArray();
+        var ids = text.Select(c => Array.IndexOf(chars, c)).ToArray();
+        var cfg = new GptConfig(Vocab: chars.Length, Context: 16, Channels: 32, Layers: 2, Heads: 4, TieWeights: true, Bias: false,
+            NormBias: false, Activation: GptActivation.Gelu, ScaledResidualInit: true);
+        // A batch of 8 windows of 16 at offsets drawn from the step's key, targets shifted by one (the corpus wraps around).
+        (Tensor<int> X, Tensor<int> Y) Batch(int step)
+        {
+            var starts = Sample.Integers(Key.FromSeed(51).FoldIn(step), [8], ids.Length);
+            var (x, y) = (new int[8 * 16], new int[8 * 16]);
+            for (var b = 0; b < 8; b++)
+                for (var t = 0; t < 16; t++)
+                    (x[b * 16 + t], y[b * 16 + t]) = (ids[(starts[b] + t) % ids.Length], ids[(starts[b] + t + 1) % ids.Length]);
+            return (Tensor.From<int>([8, 16], x), Tensor.From<int>([8, 16], y));
+        }
+        var lr = Schedules.Constant(3e-3);
+        var trainer = new Trainer<float, (Tensor<int> X, Tensor<int> Y)>(b => Gpt.Loss<float>(cfg, b.X, b.Y), Optimizer.AdamW<float>(lr), lr);
+        var start = TrainState<float>.Start(Net.Init(Gpt.Logits<float>(cfg, Batch(0).X), Key.FromSeed(52)), trainer.Optimizer, Key.FromSeed(53));
+        var losses = trainer.Scan(start, Enumerable.Range(0, 60).Select(Batch)).Select(r => r.Report.Loss).ToList();
+        Assert.Equal(Math.Log(chars.Length), losses[0], 0.1);  // an untrained model is near uniform
+        Assert.True(losses.TakeLast(5).Average() < 0.5 * losses[0], $"loss {losses[0]:F3} → {string.Join(", ", losses.TakeLast(5).Select(l => l.ToString("F3")))}");
+    }
+
+    [Fact]
+    public void An_out_of_range_id_names_the_embedding_and_where_the_id_is()
+    {
+        var cfg = new GptConfig(Vocab: 5, Context: 4, Channels: 4, Layers: 1, Heads: 1);
+        var ids = Tensor.From<int>([1, 2], [0, 5]);
+        var p = Net.Init(Gpt.Logits<float>(cfg, Tensor.Zeros<int>([1, 2])), Key.FromSeed(1));
+        var ex = Assert.Throws<ArgumentException>(() => Net.Apply(Gpt.Logits<float>(cfg, ids), p));
+        Assert.Equal("wte: id 5 at position [0, 1] is out of range for V = 5", ex.Message);
+    }
+
+    [Fact]
+    public void A_head_count_that_does_not_divide_the_width_names_the_block()
+    {
+        var blocks = Layer.Scope("blocks", Layer.Repeat(2, _ => Block.Of<float>("", heads: 3)));
+        var ex = Assert.Throws<ArgumentException>(() => Net.Init(blocks.On(Tensor.Zeros<float>([1, 2, 10])), Key.FromSeed(1)));
+        Assert.Equal("blocks/0/attn: 10 channels do not split into 3 heads", ex.Message);
+    }
+}
