@@ -87,6 +87,7 @@ public static class Checkpoint
             [CheckpointKeys.OptDigest] = opt.Digest(),
             [CheckpointKeys.Library] = LibraryVersion,
         };
+        metadata[CheckpointKeys.MetadataDigest] = CheckpointLayout.MetadataDigest(metadata);
         var tensors = state.Params.Concat(opt).Select(kv => KeyValuePair.Create(kv.Key, StoredTensor.Of(kv.Value)));
         return SafetensorsFile.Of(tensors, metadata);
     }

@@ -1,6 +1,9 @@
+using System.Buffers.Binary;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Numerics;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using FunctionalNets.Optim;
 using FunctionalNets.Params;
@@ -49,6 +52,28 @@ internal static class CheckpointLayout
     /// <summary>The slot names as a JSON array of strings.</summary>
     public static string EncodeSlots(IReadOnlyList<string> slots) => JsonSerializer.Serialize(slots, SlotsContext.Default.IReadOnlyListString);
 
+    /// <summary>The <see cref="CheckpointKeys.MetadataDigest"/> of <paramref name="metadata"/>, leaving out that key itself.</summary>
+    public static string MetadataDigest(IEnumerable<KeyValuePair<string, string>> metadata)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var (key, value) in metadata.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            if (key == CheckpointKeys.MetadataDigest) continue;
+            Append(sha, key);
+            Append(sha, value);
+        }
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
+
+    private static void Append(IncrementalHash sha, string text)
+    {
+        var bytes = Encoding.UTF8.GetBytes(text);
+        Span<byte> length = stackalloc byte[4];
+        BinaryPrimitives.WriteInt32LittleEndian(length, bytes.Length);
+        sha.AppendData(length);
+        sha.AppendData(bytes);
+    }
+
     public static Checkpoint<T> Decode<T>(SafetensorsFile file, string name, TrainState<T>? template)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -56,6 +81,7 @@ internal static class CheckpointLayout
         var format = meta.Integer(CheckpointKeys.Format);
         if (format != Checkpoint.FormatVersion)
             throw meta.Bad(CheckpointKeys.Format, $"format version {format}; this library reads version {Checkpoint.FormatVersion}");
+        RequireDigest(meta, CheckpointKeys.MetadataDigest, MetadataDigest(file.Metadata), "metadata entries");
         var stream = meta.Integer(CheckpointKeys.KeyStream);
         if (stream != Key.StreamVersion)
             throw meta.Bad(CheckpointKeys.KeyStream, $"random stream version {stream}; this library has version {Key.StreamVersion}, so training would not continue the same random numbers");
@@ -111,7 +137,7 @@ internal static class CheckpointLayout
     private static void RequireDigest(MetadataReader meta, string key, string actual, string what)
     {
         if (!string.Equals(meta[key], actual, StringComparison.Ordinal))
-            throw meta.Bad(key, $"the {what} have digest {actual}, not the recorded {meta[key]}: the data is damaged");
+            throw meta.Bad(key, $"the {what} have digest {actual}, not the recorded {CheckpointException.Excerpt(meta[key], 64)}: the file is damaged");
     }
 
     // Reads FunctionalNets' metadata entries strictly: present, in canonical form, or a CheckpointException naming the key.
