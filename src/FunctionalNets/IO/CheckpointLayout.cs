@@ -14,8 +14,8 @@ using FunctionalNets.Training;
 namespace FunctionalNets.IO;
 
 /// <summary>
-/// Where a training state's parts live in a checkpoint file (tensor names, metadata values), and the reading
-/// direction: from a file's tensors and metadata back to a checked <see cref="TrainState{T}"/>.
+/// Where a training state's parts live in a checkpoint file (tensor names, metadata values), both ways: a state to
+/// a file's tensors and metadata, and those back to a checked <see cref="TrainState{T}"/>.
 /// </summary>
 internal static class CheckpointLayout
 {
@@ -73,6 +73,40 @@ internal static class CheckpointLayout
         sha.AppendData(length);
         sha.AppendData(bytes);
     }
+
+    public static SafetensorsFile Encode<T>(TrainState<T> state, IReadOnlyDictionary<string, string>? extra)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        foreach (var key in extra?.Keys ?? [])
+            if (key.StartsWith(CheckpointKeys.Prefix, StringComparison.Ordinal))
+                throw new ArgumentException($"Checkpoint.Encode: metadata key '{key}' uses the reserved prefix '{CheckpointKeys.Prefix}'");
+        foreach (var path in state.Params.Paths)
+            if (path.StartsWith(OptPrefix, StringComparison.Ordinal))
+                throw new ArgumentException($"Checkpoint.Encode: parameter path '{path}' starts with '{OptPrefix}', where the optimizer's tensors go");
+        var slots = state.Opt.Slots.Keys.ToList();
+        if (NestedSlots(slots) is var (outer, inner))
+            throw new ArgumentException($"Checkpoint.Encode: optimizer slots '{outer}' and '{inner}' nest, so their tensor names would be ambiguous");
+        var opt = OptTensors(state.Opt);
+        var metadata = new Dictionary<string, string>(extra ?? ImmutableDictionary<string, string>.Empty, StringComparer.Ordinal)
+        {
+            [CheckpointKeys.Format] = Number(Checkpoint.FormatVersion),
+            [CheckpointKeys.Step] = Number(state.Step),
+            [CheckpointKeys.Key] = $"{Number(state.Key.K0)},{Number(state.Key.K1)}",
+            [CheckpointKeys.KeyStream] = Number(Key.StreamVersion),
+            [CheckpointKeys.Cursor] = Number(state.Cursor),
+            [CheckpointKeys.OptStep] = Number(state.Opt.Step),
+            [CheckpointKeys.OptSlots] = EncodeSlots(slots),
+            [CheckpointKeys.ParamsDigest] = state.Params.Digest(),
+            [CheckpointKeys.OptDigest] = opt.Digest(),
+            [CheckpointKeys.Library] = Checkpoint.LibraryVersion,
+        };
+        metadata[CheckpointKeys.MetadataDigest] = MetadataDigest(metadata);
+        var tensors = state.Params.Concat(opt).Select(kv => KeyValuePair.Create(kv.Key, StoredTensor.Of(kv.Value)));
+        return SafetensorsFile.Of(tensors, metadata);
+    }
+
+    private static string Number<TNumber>(TNumber value)
+        where TNumber : IFormattable => value.ToString(null, CultureInfo.InvariantCulture);
 
     public static Checkpoint<T> Decode<T>(SafetensorsFile file, string name, TrainState<T>? template)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -180,7 +214,7 @@ internal static class CheckpointLayout
             if (!slots.SequenceEqual(slots.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal), StringComparer.Ordinal))
                 throw Bad(key, "the slot names are not distinct and in ordinal order");
             if (NestedSlots(slots) is var (outer, inner))
-                throw Bad(key, $"slots '{outer}' and '{inner}' nest, so their tensor names are ambiguous");
+                throw Bad(key, $"slots '{CheckpointException.Excerpt(outer)}' and '{CheckpointException.Excerpt(inner)}' nest, so their tensor names are ambiguous");
             return slots;
         }
     }
