@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using System.Numerics;
 using System.Reflection;
-using FunctionalNets.Random;
 using FunctionalNets.Training;
 using LanguageExt;
 
@@ -62,34 +61,7 @@ public static class Checkpoint
     /// optimizer slot name may extend another (<c>1</c> and <c>1/mu</c>): each would make the names ambiguous.
     /// </summary>
     public static SafetensorsFile Encode<T>(TrainState<T> state, IReadOnlyDictionary<string, string>? extra = null)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        foreach (var key in extra?.Keys ?? [])
-            if (key.StartsWith(CheckpointKeys.Prefix, StringComparison.Ordinal))
-                throw new ArgumentException($"Checkpoint.Encode: metadata key '{key}' uses the reserved prefix '{CheckpointKeys.Prefix}'");
-        foreach (var path in state.Params.Paths)
-            if (path.StartsWith(CheckpointLayout.OptPrefix, StringComparison.Ordinal))
-                throw new ArgumentException($"Checkpoint.Encode: parameter path '{path}' starts with '{CheckpointLayout.OptPrefix}', where the optimizer's tensors go");
-        var slots = state.Opt.Slots.Keys.ToList();
-        if (CheckpointLayout.NestedSlots(slots) is var (outer, inner))
-            throw new ArgumentException($"Checkpoint.Encode: optimizer slots '{outer}' and '{inner}' nest, so their tensor names would be ambiguous");
-        var opt = CheckpointLayout.OptTensors(state.Opt);
-        var metadata = new Dictionary<string, string>(extra ?? ImmutableDictionary<string, string>.Empty, StringComparer.Ordinal)
-        {
-            [CheckpointKeys.Format] = Number(FormatVersion),
-            [CheckpointKeys.Step] = Number(state.Step),
-            [CheckpointKeys.Key] = $"{Number(state.Key.K0)},{Number(state.Key.K1)}",
-            [CheckpointKeys.KeyStream] = Number(Key.StreamVersion),
-            [CheckpointKeys.Cursor] = Number(state.Cursor),
-            [CheckpointKeys.OptStep] = Number(state.Opt.Step),
-            [CheckpointKeys.OptSlots] = CheckpointLayout.EncodeSlots(slots),
-            [CheckpointKeys.ParamsDigest] = state.Params.Digest(),
-            [CheckpointKeys.OptDigest] = opt.Digest(),
-            [CheckpointKeys.Library] = LibraryVersion,
-        };
-        var tensors = state.Params.Concat(opt).Select(kv => KeyValuePair.Create(kv.Key, StoredTensor.Of(kv.Value)));
-        return SafetensorsFile.Of(tensors, metadata);
-    }
+        where T : unmanaged, IFloatingPointIeee754<T> => CheckpointLayout.Encode(state, extra);
 
     /// <summary>
     /// The training state in <paramref name="file"/>, checked against the metadata's digests and versions and, when
@@ -97,7 +69,4 @@ public static class Checkpoint
     /// </summary>
     public static Checkpoint<T> Decode<T>(SafetensorsFile file, string name, TrainState<T>? template = null)
         where T : unmanaged, IFloatingPointIeee754<T> => CheckpointLayout.Decode(file, name, template);
-
-    private static string Number<TNumber>(TNumber value)
-        where TNumber : IFormattable => value.ToString(null, System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -28,8 +28,8 @@ public sealed class CheckpointException : Exception
     /// <summary>What is wrong, without the file and tensor.</summary>
     public string Problem { get; }
 
-    /// <summary>The first 40 characters of <paramref name="text"/> taken from a file, for quoting it in a message.</summary>
-    internal static string Excerpt(string text) => Shorten(text, 40);
+    /// <summary>The first <paramref name="length"/> characters of <paramref name="text"/> taken from a file, for quoting it in a message.</summary>
+    internal static string Excerpt(string text, int length = 40) => Shorten(text, length);
 
     // Cut before a surrogate pair rather than through it.
     private static string Shorten(string text, int length = MaxNameLength) =>

@@ -36,6 +36,13 @@ public static class CheckpointKeys
     /// <summary>The <c>Params.Digest()</c> of the optimizer's tensors under their checkpoint names (<c>opt/&lt;slot&gt;/&lt;path&gt;</c>).</summary>
     public const string OptDigest = "fnets.opt_digest";
 
+    /// <summary>
+    /// SHA-256 (64 lowercase hex digits) of every other metadata entry, the caller's included: for each in ordinal
+    /// order of keys, the UTF-8 byte length of the key (int32 little-endian), its bytes, then the same for the value.
+    /// </summary>
+    /// <remarks>With the two tensor digests it covers, a damaged step, key, cursor or configuration fails the read too.</remarks>
+    public const string MetadataDigest = "fnets.metadata_digest";
+
     /// <summary>The informational version of the FunctionalNets library that wrote the file (not checked on reading).</summary>
     public const string Library = "fnets.library";
 }

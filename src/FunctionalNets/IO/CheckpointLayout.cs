@@ -1,6 +1,9 @@
+using System.Buffers.Binary;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Numerics;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using FunctionalNets.Optim;
 using FunctionalNets.Params;
@@ -11,8 +14,8 @@ using FunctionalNets.Training;
 namespace FunctionalNets.IO;
 
 /// <summary>
-/// Where a training state's parts live in a checkpoint file (tensor names, metadata values), and the reading
-/// direction: from a file's tensors and metadata back to a checked <see cref="TrainState{T}"/>.
+/// Where a training state's parts live in a checkpoint file (tensor names, metadata values), both ways: a state to
+/// a file's tensors and metadata, and those back to a checked <see cref="TrainState{T}"/>.
 /// </summary>
 internal static class CheckpointLayout
 {
@@ -49,6 +52,62 @@ internal static class CheckpointLayout
     /// <summary>The slot names as a JSON array of strings.</summary>
     public static string EncodeSlots(IReadOnlyList<string> slots) => JsonSerializer.Serialize(slots, SlotsContext.Default.IReadOnlyListString);
 
+    /// <summary>The <see cref="CheckpointKeys.MetadataDigest"/> of <paramref name="metadata"/>, leaving out that key itself.</summary>
+    public static string MetadataDigest(IEnumerable<KeyValuePair<string, string>> metadata)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var (key, value) in metadata.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            if (key == CheckpointKeys.MetadataDigest) continue;
+            Append(sha, key);
+            Append(sha, value);
+        }
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
+
+    private static void Append(IncrementalHash sha, string text)
+    {
+        var bytes = Encoding.UTF8.GetBytes(text);
+        Span<byte> length = stackalloc byte[4];
+        BinaryPrimitives.WriteInt32LittleEndian(length, bytes.Length);
+        sha.AppendData(length);
+        sha.AppendData(bytes);
+    }
+
+    public static SafetensorsFile Encode<T>(TrainState<T> state, IReadOnlyDictionary<string, string>? extra)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        foreach (var key in extra?.Keys ?? [])
+            if (key.StartsWith(CheckpointKeys.Prefix, StringComparison.Ordinal))
+                throw new ArgumentException($"Checkpoint.Encode: metadata key '{key}' uses the reserved prefix '{CheckpointKeys.Prefix}'");
+        foreach (var path in state.Params.Paths)
+            if (path.StartsWith(OptPrefix, StringComparison.Ordinal))
+                throw new ArgumentException($"Checkpoint.Encode: parameter path '{path}' starts with '{OptPrefix}', where the optimizer's tensors go");
+        var slots = state.Opt.Slots.Keys.ToList();
+        if (NestedSlots(slots) is var (outer, inner))
+            throw new ArgumentException($"Checkpoint.Encode: optimizer slots '{outer}' and '{inner}' nest, so their tensor names would be ambiguous");
+        var opt = OptTensors(state.Opt);
+        var metadata = new Dictionary<string, string>(extra ?? ImmutableDictionary<string, string>.Empty, StringComparer.Ordinal)
+        {
+            [CheckpointKeys.Format] = Number(Checkpoint.FormatVersion),
+            [CheckpointKeys.Step] = Number(state.Step),
+            [CheckpointKeys.Key] = $"{Number(state.Key.K0)},{Number(state.Key.K1)}",
+            [CheckpointKeys.KeyStream] = Number(Key.StreamVersion),
+            [CheckpointKeys.Cursor] = Number(state.Cursor),
+            [CheckpointKeys.OptStep] = Number(state.Opt.Step),
+            [CheckpointKeys.OptSlots] = EncodeSlots(slots),
+            [CheckpointKeys.ParamsDigest] = state.Params.Digest(),
+            [CheckpointKeys.OptDigest] = opt.Digest(),
+            [CheckpointKeys.Library] = Checkpoint.LibraryVersion,
+        };
+        metadata[CheckpointKeys.MetadataDigest] = MetadataDigest(metadata);
+        var tensors = state.Params.Concat(opt).Select(kv => KeyValuePair.Create(kv.Key, StoredTensor.Of(kv.Value)));
+        return SafetensorsFile.Of(tensors, metadata);
+    }
+
+    private static string Number<TNumber>(TNumber value)
+        where TNumber : IFormattable => value.ToString(null, CultureInfo.InvariantCulture);
+
     public static Checkpoint<T> Decode<T>(SafetensorsFile file, string name, TrainState<T>? template)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -56,6 +115,7 @@ internal static class CheckpointLayout
         var format = meta.Integer(CheckpointKeys.Format);
         if (format != Checkpoint.FormatVersion)
             throw meta.Bad(CheckpointKeys.Format, $"format version {format}; this library reads version {Checkpoint.FormatVersion}");
+        RequireDigest(meta, CheckpointKeys.MetadataDigest, MetadataDigest(file.Metadata), "metadata entries");
         var stream = meta.Integer(CheckpointKeys.KeyStream);
         if (stream != Key.StreamVersion)
             throw meta.Bad(CheckpointKeys.KeyStream, $"random stream version {stream}; this library has version {Key.StreamVersion}, so training would not continue the same random numbers");
@@ -111,7 +171,7 @@ internal static class CheckpointLayout
     private static void RequireDigest(MetadataReader meta, string key, string actual, string what)
     {
         if (!string.Equals(meta[key], actual, StringComparison.Ordinal))
-            throw meta.Bad(key, $"the {what} have digest {actual}, not the recorded {meta[key]}: the data is damaged");
+            throw meta.Bad(key, $"the {what} have digest {actual}, not the recorded {CheckpointException.Excerpt(meta[key], 64)}: the file is damaged");
     }
 
     // Reads FunctionalNets' metadata entries strictly: present, in canonical form, or a CheckpointException naming the key.
@@ -154,7 +214,7 @@ internal static class CheckpointLayout
             if (!slots.SequenceEqual(slots.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal), StringComparer.Ordinal))
                 throw Bad(key, "the slot names are not distinct and in ordinal order");
             if (NestedSlots(slots) is var (outer, inner))
-                throw Bad(key, $"slots '{outer}' and '{inner}' nest, so their tensor names are ambiguous");
+                throw Bad(key, $"slots '{CheckpointException.Excerpt(outer)}' and '{CheckpointException.Excerpt(inner)}' nest, so their tensor names are ambiguous");
             return slots;
         }
     }

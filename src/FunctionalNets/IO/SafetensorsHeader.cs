@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Immutable;
+using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Unicode;
@@ -18,6 +19,8 @@ internal readonly record struct HeaderEntry(string Name, Dtype Dtype, Shape Shap
 internal static class SafetensorsHeader
 {
     public const string MetadataKey = "__metadata__";
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -39,14 +42,14 @@ internal static class SafetensorsHeader
             if (sortedMetadata.Count > 0)
             {
                 json.WriteStartObject(MetadataKey);
-                foreach (var (key, value) in sortedMetadata) json.WriteString(key, value);
+                foreach (var (key, value) in sortedMetadata) json.WriteString(Valid(key, "metadata key"), Valid(value, $"metadata value of '{key}'"));
                 json.WriteEndObject();
             }
             long offset = 0;
             foreach (var (name, tensor) in tensors)
             {
                 var end = offset + tensor.Bytes.Length;
-                json.WriteStartObject(name);
+                json.WriteStartObject(Valid(name, "tensor name"));
                 json.WriteString("dtype", tensor.Dtype.ToString());
                 json.WriteStartArray("shape");
                 foreach (var d in tensor.Shape) json.WriteNumberValue(d);
@@ -64,6 +67,20 @@ internal static class SafetensorsHeader
         buffer.WrittenSpan.CopyTo(header);
         header.AsSpan(buffer.WrittenCount).Fill((byte)' ');
         return header;
+    }
+
+    // The JSON writer would silently replace a lone surrogate with U+FFFD, and the name read back would differ.
+    private static string Valid(string text, string what)
+    {
+        try
+        {
+            StrictUtf8.GetByteCount(text);
+            return text;
+        }
+        catch (EncoderFallbackException)
+        {
+            throw new ArgumentException($"Safetensors.Write: the {what} {JsonSerializer.Serialize(text)} is not valid UTF-16 (a lone surrogate)");
+        }
     }
 
     /// <summary>

@@ -122,6 +122,33 @@ public class CheckpointTests
         Assert.Contains("damaged", ex.Message);
     }
 
+    // The file with one metadata entry changed and the metadata digest recomputed as documented: SHA-256 over each
+    // other entry in ordinal key order, key then value, each as an int32 little-endian byte length and UTF-8 bytes.
+    private static SafetensorsFile Edit(SafetensorsFile file, string key, string value)
+    {
+        var metadata = file.Metadata.SetItem(key, value);
+        using var bytes = new MemoryStream();
+        using (var writer = new BinaryWriter(bytes, System.Text.Encoding.UTF8, leaveOpen: true))
+            foreach (var (k, v) in metadata.Where(kv => kv.Key != "fnets.metadata_digest").OrderBy(kv => kv.Key, StringComparer.Ordinal))
+                foreach (var text in new[] { k, v })
+                {
+                    var utf8 = System.Text.Encoding.UTF8.GetBytes(text);
+                    writer.Write(utf8.Length);
+                    writer.Write(utf8);
+                }
+        var digest = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(bytes.ToArray())).ToLowerInvariant();
+        return file with { Metadata = metadata.SetItem("fnets.metadata_digest", digest) };
+    }
+
+    [Fact]
+    public void Edited_metadata_fails_the_metadata_digest()
+    {
+        var file = Checkpoint.Encode(IoFixtures.Small, new Dictionary<string, string> { ["config"] = "{\"d\":16}" });
+        Fails<double>(file with { Metadata = file.Metadata.SetItem(CheckpointKeys.Step, "6") }, null, "fnets.metadata_digest", "damaged");
+        Fails<double>(file with { Metadata = file.Metadata.SetItem("config", "{\"d\":32}") }, null, "fnets.metadata_digest", "damaged");
+        Assert.Equal(6, Decode<double>(Edit(file, CheckpointKeys.Step, "6")).State.Step);
+    }
+
     [Theory]
     [InlineData(CheckpointKeys.Format, "2", "format version 2")]
     [InlineData(CheckpointKeys.KeyStream, "9", "random stream version 9")]
@@ -135,8 +162,7 @@ public class CheckpointTests
     [InlineData(CheckpointKeys.OptDigest, "00", "the optimizer tensors have digest")]
     public void Bad_metadata_is_named(string key, string value, params string[] fragments)
     {
-        var file = Checkpoint.Encode(IoFixtures.Small);
-        Fails<double>(file with { Metadata = file.Metadata.SetItem(key, value) }, null, fragments);
+        Fails<double>(Edit(Checkpoint.Encode(IoFixtures.Small), key, value), null, fragments);
     }
 
     [Fact]

@@ -142,6 +142,14 @@ public class SafetensorsLayoutTests
     }
 
     [Fact]
+    public void Names_and_metadata_with_a_lone_surrogate_are_refused_rather_than_altered()
+    {
+        var one = StoredTensor.Of(Tensor.Vector(1f));
+        Assert.Contains("tensor name", Assert.Throws<ArgumentException>(() => Bytes(SafetensorsFile.Of([new("w\ud800", one)]))).Message);
+        Assert.Contains("metadata value of 'k'", Assert.Throws<ArgumentException>(() => Bytes(SafetensorsFile.Of([], [new("k", "\udc00")]))).Message);
+    }
+
+    [Fact]
     public void Writing_a_tensor_named_like_the_metadata_is_an_error() =>
         Assert.Contains("__metadata__", Assert.Throws<ArgumentException>(() =>
             Bytes(SafetensorsFile.Of([new("__metadata__", StoredTensor.Of(Tensor.Vector(1f)))]))).Message);
