@@ -41,12 +41,17 @@ public sealed class ComputeScope : IDisposable
     public int Threads { get; }
 
     /// <summary>
-    /// How many parts of parallel kernels started inside this scope ran on a worker thread rather than the caller:
+    /// How many parts of parallel kernels started inside this scope (or a scope nested in it) ran on a worker thread rather than the caller:
     /// zero means everything ran on one thread (a test that compares thread counts checks it is positive).
     /// </summary>
     public long PartsOnWorkers => Interlocked.Read(ref workerParts);
 
-    internal void CountWorkerPart() => Interlocked.Increment(ref workerParts);
+    // Counted in this scope and every scope it is nested in, so an outer scope sees the parts of inner ones.
+    internal void CountWorkerPart()
+    {
+        for (var scope = this; scope is not null; scope = scope.previous)
+            Interlocked.Increment(ref scope.workerParts);
+    }
 
     /// <summary>Restores the budget that was in force when this scope was made.</summary>
     public void Dispose()
