@@ -111,7 +111,10 @@ public static class Net
 
     /// <summary>The current parameter path prefix, for error messages that name the layer.</summary>
     public static Net<T, string> Path<T>()
-        where T : unmanaged, INumber<T> => new(s => (s.Scope.TrimEnd('/'), s));
+        where T : unmanaged, INumber<T> => new(s => (ScopePath(s.Scope), s));
+
+    /// <summary>The layer path of a scope: <c>blocks/0/attn/</c> → <c>blocks/0/attn</c>.</summary>
+    internal static string ScopePath(string scope) => scope.TrimEnd('/');
 
     /// <summary>Whether stochastic layers are active in this run.</summary>
     public static Net<T, bool> Training<T>()
@@ -140,10 +143,11 @@ public static class Net
         var needsGrad = false;
         foreach (var input in inputs) needsGrad |= input.NeedsGrad;
         var v = new Var<T>(s.NextSlot, y, needsGrad);
+        s.Observer?.Forward(new ForwardOp<T>(op, ScopePath(s.Scope), v, inputs));
         if (!(s.Recording && needsGrad)) return (v, s with { NextSlot = s.NextSlot + 1 });
         var slots = new int[inputs.Length];
         for (var i = 0; i < slots.Length; i++) slots[i] = inputs[i].Id;
-        return (v, s with { Tape = new Tape<T>(op, v.Id, slots, back, s.Tape), NextSlot = s.NextSlot + 1 });
+        return (v, s with { Tape = new Tape<T>(op, s.Scope, v.Id, slots, back, s.Tape), NextSlot = s.NextSlot + 1 });
     }
 
     /// <summary>Lifts a one-input op: <c>y = forward(x)</c>, <c>dx = vjp(x, y, dy)</c>.</summary>
@@ -178,7 +182,11 @@ public static class Net
     public static Params<T> Init<T, A>(Net<T, A> net, Key key)
         where T : unmanaged, INumber<T> => net.Run(NetState<T>.Start(Params<T>.Empty, recording: false, initKey: key)).State.Params;
 
-    /// <summary>Applies <paramref name="net"/> to existing parameters without recording pullbacks (inference).</summary>
-    public static A Apply<T, A>(Net<T, A> net, Params<T> parameters, Key? rng = null, bool training = false)
-        where T : unmanaged, INumber<T> => net.Run(NetState<T>.Start(parameters, recording: false, rng: rng, training: training)).Value;
+    /// <summary>
+    /// Applies <paramref name="net"/> to existing parameters without recording pullbacks (inference);
+    /// <paramref name="observer"/>, when given, sees every op's result.
+    /// </summary>
+    public static A Apply<T, A>(Net<T, A> net, Params<T> parameters, Key? rng = null, bool training = false, IOpObserver<T>? observer = null)
+        where T : unmanaged, INumber<T> =>
+        net.Run(NetState<T>.Start(parameters, recording: false, rng: rng, training: training, observer: observer)).Value;
 }

@@ -22,6 +22,7 @@ namespace FunctionalNets.Autodiff;
 /// <param name="Rng">The key for stochastic layers (dropout) in this run, or null when none was given.</param>
 /// <param name="Draws">How many keys stochastic layers have drawn so far in this run.</param>
 /// <param name="Training">Whether stochastic layers are active.</param>
+/// <param name="Observer">Watches every op's result (traces, the non-finite finder), or null: the ops then pay one null check.</param>
 public sealed record NetState<T>(
     Params<T> Params,
     Tape<T>? Tape,
@@ -31,15 +32,17 @@ public sealed record NetState<T>(
     Key? InitKey,
     Key? Rng,
     int Draws,
-    bool Training)
+    bool Training,
+    IOpObserver<T>? Observer = null)
     where T : unmanaged, INumber<T>
 {
     /// <summary>
     /// A fresh state over <paramref name="parameters"/>; outside init mode their slots come first. Init mode
-    /// (<paramref name="initKey"/> given) cannot record.
+    /// (<paramref name="initKey"/> given) cannot record. <paramref name="observer"/>, when given, sees every op's result.
     /// </summary>
-    public static NetState<T> Start(Params<T> parameters, bool recording, Key? initKey = null, Key? rng = null, bool training = false) =>
+    public static NetState<T> Start(Params<T> parameters, bool recording, Key? initKey = null, Key? rng = null, bool training = false,
+        IOpObserver<T>? observer = null) =>
         recording && initKey is not null
             ? throw new ArgumentException("NetState.Start: init mode records no pullbacks; initialise with Net.Init, then take gradients")
-            : new(parameters, null, recording, initKey is null ? parameters.PathCount : 0, "", initKey, rng, 0, training);
+            : new(parameters, null, recording, initKey is null ? parameters.PathCount : 0, "", initKey, rng, 0, training, observer);
 }

@@ -28,11 +28,12 @@ public delegate Tensor<T>?[] Pullback<T>(Tensor<T> dy)
 /// reverse-mode order. Appending shares the older list, so every intermediate tape stays a valid value.
 /// </summary>
 /// <param name="Op">The op's name, for error messages.</param>
+/// <param name="Scope">The scope the op ran under (<c>blocks/0/attn/</c>), for observers of the backward pass.</param>
 /// <param name="Output">The slot of the op's result.</param>
 /// <param name="Inputs">The slots of the op's differentiable inputs, in input order.</param>
 /// <param name="Back">The op's pullback.</param>
 /// <param name="Previous">The tape before this op.</param>
-public sealed record Tape<T>(string Op, int Output, int[] Inputs, Pullback<T> Back, Tape<T>? Previous)
+public sealed record Tape<T>(string Op, string Scope, int Output, int[] Inputs, Pullback<T> Back, Tape<T>? Previous)
     where T : unmanaged, INumber<T>;
 
 /// <summary>Creates a parameter's initial value from its own key (derived from the root key and its path).</summary>

@@ -23,11 +23,12 @@ public static class Dense
     /// <c>name/w</c> [in, units] and, with <paramref name="bias"/>, <c>name/b</c> [units]. Both default to
     /// U(±1/√in), PyTorch's default for a linear layer.
     /// </summary>
+    /// <remarks>The product runs under the layer's scope too, so traces and errors name it <c>…/name</c>.</remarks>
     public static Layer<T> Of<T>(string name, int units, bool bias = true, LinearInit<T>? init = null)
-        where T : unmanaged, IFloatingPointIeee754<T> => x =>
-        from p in Weights(name, x.Dim(-1), units, bias, init)
+        where T : unmanaged, IFloatingPointIeee754<T> => x => Net.Scope(name,
+        from p in Weights("", x.Dim(-1), units, bias, init)
         from y in p.B is { } b ? Affine.Apply(x, p.W, b) : MatMul.Apply(x, p.W)
-        select y;
+        select y);
 
     /// <summary>
     /// The parameters of the dense layer <paramref name="name"/> for inputs of width <paramref name="inputs"/>,

@@ -29,6 +29,19 @@ public sealed record TrainState<T>(long Step, Params<T> Params, OptState<T> Opt,
 /// <param name="Digest">SHA-256 of the parameters after the step (paths, shapes, bytes), for replay; empty when the trainer skips it.</param>
 public sealed record StepReport(long Step, double Loss, double LearningRate, double GradNorm, double UpdateRatio, long NonFinite, string Digest);
 
-/// <summary>Thrown when a loss or gradient stops being finite; names the step and the first parameter path affected.</summary>
-public sealed class NonFiniteException(long step, string where) :
-    Exception($"step {step}: {where} is not finite (NaN or ∞); training stopped before the update");
+/// <summary>
+/// Thrown when a loss or gradient stops being finite; names the step, the op that produced the first non-finite value
+/// (when found) and what is not finite: the loss, or the gradient of the first parameter path affected.
+/// </summary>
+/// <param name="step">The step (0-based) that failed.</param>
+/// <param name="where">What is not finite: <c>the loss (NaN)</c>, <c>the gradient of blocks/0/attn/wq/w</c>.</param>
+/// <param name="origin">The op where the first non-finite value arose, if found.</param>
+public sealed class NonFiniteException(long step, string where, NonFiniteOrigin? origin = null) :
+    Exception($"step {step}: {(origin is null ? "" : $"{origin}; ")}{where} is not finite (NaN or ∞); training stopped before the update")
+{
+    /// <summary>The step (0-based) that failed.</summary>
+    public long Step { get; } = step;
+
+    /// <summary>The op where the first non-finite value arose, if found.</summary>
+    public NonFiniteOrigin? Origin { get; } = origin;
+}

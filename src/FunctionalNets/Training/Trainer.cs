@@ -24,20 +24,31 @@ public sealed record Trainer<T, TBatch>(
     bool UpdateRatio = true)
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    /// <summary>One step: loss and gradients on the batch, the optimizer's update, a report. Nothing is mutated.</summary>
+    /// <summary>
+    /// One step: loss and gradients on the batch, the optimizer's update, a report. Nothing is mutated. When the guard
+    /// fires, the step is run once more under watch, so the error names the op that produced the first non-finite value.
+    /// </summary>
     public (TrainState<T> State, StepReport Report) Step(TrainState<T> s, TBatch batch)
     {
-        var (loss, grads) = Grad.ValueAndGrad(Loss(batch), s.Params, s.Key.FoldIn(s.Step));
+        var (loss, grads) = Gradients(s, batch);
         var gradNorm = grads.GlobalNorm();
         var nonFinite = double.IsFinite(gradNorm) ? 0 : grads.NonFiniteCount(); // a finite norm proves every element finite
         if (GuardNonFinite && (!T.IsFinite(loss) || nonFinite > 0))
-            throw new NonFiniteException(s.Step, !T.IsFinite(loss) ? $"the loss ({loss})" : $"the gradient of {FirstNonFinite(grads)}");
+            throw new NonFiniteException(s.Step, !T.IsFinite(loss) ? $"the loss ({loss})" : $"the gradient of {FirstNonFinite(grads)}",
+                NonFiniteOrigin.Find<T>(observer => Gradients(s, batch, observer)));
         var (updates, opt) = Optimizer.Update(grads, s.Opt, s.Params);
         var next = Optim.Optimizer.ApplyUpdates(s.Params, updates);
         var report = new StepReport(s.Step, double.CreateTruncating(loss), LearningRate(s.Step), gradNorm,
             UpdateRatio ? Ratio(updates, s.Params) : double.NaN, nonFinite, DigestParams ? next.Digest() : "");
         return (new TrainState<T>(s.Step + 1, next, opt, s.Key, s.Cursor + 1), report);
     }
+
+    /// <summary>
+    /// The loss and gradients of step <c>s.Step</c> on <paramref name="batch"/>, as <see cref="Step"/> computes them
+    /// (the key <c>s.Key.FoldIn(s.Step)</c>); <paramref name="observer"/>, when given, watches every op.
+    /// </summary>
+    public (T Loss, Params<T> Grads) Gradients(TrainState<T> s, TBatch batch, IOpObserver<T>? observer = null) =>
+        Grad.ValueAndGrad(Loss(batch), s.Params, s.Key.FoldIn(s.Step), observer: observer);
 
     // ‖u‖ / ‖p‖, 0 while the parameters are all zero.
     private static double Ratio(Params<T> updates, Params<T> parameters)
