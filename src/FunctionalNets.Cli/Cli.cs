@@ -36,6 +36,9 @@ public static class Cli
             EvalCommand.Create(io),
             InspectCommand.Create(io),
             ExampleCommand.Create(io),
+            ReplayCommand.Create(io),
+            DiffCommand.Create(io),
+            TraceCommand.Create(io),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

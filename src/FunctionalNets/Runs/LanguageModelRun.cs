@@ -1,10 +1,7 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using System.Text.Json.Nodes;
 using FunctionalNets.Autodiff;
 using FunctionalNets.IO;
-using FunctionalNets.Kernels;
 using FunctionalNets.Models;
 using FunctionalNets.Tensors;
 using FunctionalNets.Training;
@@ -103,7 +100,7 @@ public sealed record LanguageModelRun(string Directory, RunSpec Spec, RunData Da
     /// <summary>
     /// Trains from <paramref name="from"/> to <c>Spec.Recipe.Iters</c> steps, yielding every event. A cancelled
     /// <paramref name="stop"/> ends the run after the step in progress, with a checkpoint. Run it inside
-    /// <see cref="Compute.WithThreads"/> to choose the thread count (the bits do not depend on it).
+    /// <see cref="Kernels.Compute.WithThreads"/> to choose the thread count (the bits do not depend on it).
     /// </summary>
     /// <remarks>
     /// The log is continued after its lines up to <c>from.Step</c> (a resume drops the lines of steps it will redo).
@@ -183,7 +180,8 @@ public sealed record LanguageModelRun(string Directory, RunSpec Spec, RunData Da
 
     private static bool Due(long step, int every) => every > 0 && step % every == 0;
 
-    private static IEnumerable<long> LongRange(long from, long to)
+    /// <summary>The steps from, from + 1, …, to − 1.</summary>
+    internal static IEnumerable<long> LongRange(long from, long to)
     {
         for (var i = from; i < to; i++) yield return i;
     }
@@ -206,21 +204,12 @@ public sealed record LanguageModelRun(string Directory, RunSpec Spec, RunData Da
         ["accuracy"] = e.Accuracy is { } a ? RunLog.Number(a) : null,
     };
 
-    private static JsonObject Header(RunSpec spec) => new()
+    // The format, where the run ran (RunEnvironment) and its settings.
+    private static JsonObject Header(RunSpec spec)
     {
-        ["format"] = RunLog.FormatVersion,
-        ["library"] = Checkpoint.LibraryVersion,
-        ["run"] = spec.ToJson(),
-        ["threads"] = Compute.Threads,
-        ["vector"] = new JsonObject
-        {
-            ["v512"] = Vector512.IsHardwareAccelerated,
-            ["v256"] = Vector256.IsHardwareAccelerated,
-            ["v128"] = Vector128.IsHardwareAccelerated,
-            ["fma"] = System.Runtime.Intrinsics.X86.Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported,
-        },
-        ["runtime"] = RuntimeInformation.FrameworkDescription,
-        ["os"] = RuntimeInformation.OSDescription,
-        ["arch"] = RuntimeInformation.ProcessArchitecture.ToString(),
-    };
+        var header = new JsonObject { ["format"] = RunLog.FormatVersion };
+        foreach (var (name, value) in RunEnvironment.Describe()) header[name] = value?.DeepClone();
+        header["run"] = spec.ToJson();
+        return header;
+    }
 }
