@@ -49,9 +49,26 @@ public static class KvCache
     public static (Tensor<T> Logits, KvCache<T> Cache) Prefill<T>(Params<T> parameters, GptConfig cfg, ReadOnlySpan<int> ids)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        RequirePrompt(cfg, ids, nameof(Prefill));
+        var (logits, cache, _) = Run(parameters, cfg, null, [.. ids]);
+        return (logits, cache);
+    }
+
+    /// <summary>
+    /// The attention probabilities of every block for the n prompt tokens (1 ≤ n ≤ context): block l's P [H, n, n],
+    /// row t giving how position t spreads its attention over the positions ≤ t (each row sums to 1).
+    /// </summary>
+    public static ImmutableArray<Tensor<T>> AttentionWeights<T>(Params<T> parameters, GptConfig cfg, ReadOnlySpan<int> ids)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        RequirePrompt(cfg, ids, nameof(AttentionWeights));
+        return [.. Run(parameters, cfg, null, [.. ids]).Weights];
+    }
+
+    private static void RequirePrompt(GptConfig cfg, ReadOnlySpan<int> ids, string function)
+    {
         if (ids.Length == 0 || ids.Length > cfg.Context)
-            throw new ArgumentException($"{nameof(KvCache)}.{nameof(Prefill)}: need 1 to {cfg.Context} (the context) tokens, got {ids.Length}");
-        return Run(parameters, cfg, null, [.. ids]);
+            throw new ArgumentException($"{nameof(KvCache)}.{function}: need 1 to {cfg.Context} (the context) tokens, got {ids.Length}");
     }
 
     /// <summary>
@@ -70,7 +87,8 @@ public static class KvCache
             if (kept.IsEmpty) return LastRow(Prefill(parameters, cfg, [id]));
             cache = Prefill(parameters, cfg, kept).Cache;
         }
-        return LastRow(Run(parameters, cfg, cache, cache.Tokens.Add(id)));
+        var (logits, next, _) = Run(parameters, cfg, cache, cache.Tokens.Add(id));
+        return LastRow((logits, next));
     }
 
     /// <summary>The logits [V] of the last position of a run's [n, V], with its cache.</summary>
@@ -80,7 +98,8 @@ public static class KvCache
 
     // The new positions [past.Length, tokens.Length) as rows x [n, C], each block reading the past's keys and values.
     // With no past, the n positions attend causally among themselves; with a past, n = 1 and it sees every position.
-    private static (Tensor<T> Logits, KvCache<T> Cache) Run<T>(Params<T> p, GptConfig cfg, KvCache<T>? past, ImmutableArray<int> tokens)
+    // Also returns each block's attention probabilities [H, n, L].
+    private static (Tensor<T> Logits, KvCache<T> Cache, Tensor<T>[] Weights) Run<T>(Params<T> p, GptConfig cfg, KvCache<T>? past, ImmutableArray<int> tokens)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var start = past?.Length ?? 0;
@@ -88,35 +107,36 @@ public static class KvCache
         var wte = p["wte"];
         var x = Add.Forward(Embedding.Forward(wte, Tensor.From<int>([n], tokens.AsSpan()[start..])),
             Embedding.Forward(p["wpe"], Tensor.Arange(n, start, 1)));                              // [n, C]
-        var (keys, values) = (new Tensor<T>[cfg.Layers], new Tensor<T>[cfg.Layers]);
+        var (keys, values, weights) = (new Tensor<T>[cfg.Layers], new Tensor<T>[cfg.Layers], new Tensor<T>[cfg.Layers]);
         for (var l = 0; l < cfg.Layers; l++)
-            (x, keys[l], values[l]) = ApplyBlock(p, cfg, $"blocks/{l}/", x, past?.Keys[l], past?.Values[l]);
+            (x, keys[l], values[l], weights[l]) = ApplyBlock(p, cfg, $"blocks/{l}/", x, past?.Keys[l], past?.Values[l]);
         var f = Normalise(p, cfg, "ln_f", x);
         var logits = MatMul.Forward(f, cfg.TieWeights ? Transpose.Forward(wte) : p["head/w"]);  // [n, V]
-        return (logits, new KvCache<T>(tokens, [.. keys], [.. values]));
+        return (logits, new KvCache<T>(tokens, [.. keys], [.. values]), weights);
     }
 
     // Block.Of's two arrangements, on tensors.
-    private static (Tensor<T> Y, Tensor<T> K, Tensor<T> V) ApplyBlock<T>(Params<T> p, GptConfig cfg, string path, Tensor<T> x, Tensor<T>? pastK, Tensor<T>? pastV)
+    private static (Tensor<T> Y, Tensor<T> K, Tensor<T> V, Tensor<T> P) ApplyBlock<T>(Params<T> p, GptConfig cfg, string path, Tensor<T> x, Tensor<T>? pastK, Tensor<T>? pastV)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (cfg.Norm == NormPlacement.Pre)
         {
-            var (h, k, v) = Attend(p, cfg, path + "attn/", Normalise(p, cfg, path + "ln1", x), pastK, pastV);
+            var (h, k, v, weights) = Attend(p, cfg, path + "attn/", Normalise(p, cfg, path + "ln1", x), pastK, pastV);
             var r = Add.Forward(x, h);
-            return (Add.Forward(r, ApplyFeedForward(p, cfg, path + "mlp/", Normalise(p, cfg, path + "ln2", r))), k, v);
+            return (Add.Forward(r, ApplyFeedForward(p, cfg, path + "mlp/", Normalise(p, cfg, path + "ln2", r))), k, v, weights);
         }
         else
         {
-            var (h, k, v) = Attend(p, cfg, path + "attn/", x, pastK, pastV);
+            var (h, k, v, weights) = Attend(p, cfg, path + "attn/", x, pastK, pastV);
             var r = Normalise(p, cfg, path + "ln1", Add.Forward(x, h));
-            return (Normalise(p, cfg, path + "ln2", Add.Forward(r, ApplyFeedForward(p, cfg, path + "mlp/", r))), k, v);
+            return (Normalise(p, cfg, path + "ln2", Add.Forward(r, ApplyFeedForward(p, cfg, path + "mlp/", r))), k, v, weights);
         }
     }
 
     // SelfAttention.Of on the rows x [n, C]: the packed projection x·[W_Q | W_K | W_V], heads [H, n, D], the new keys
-    // and values appended to the past's, attention, heads merged, then W_O. Returns the output and the keys and values.
-    private static (Tensor<T> Y, Tensor<T> K, Tensor<T> V) Attend<T>(Params<T> p, GptConfig cfg, string path, Tensor<T> x, Tensor<T>? pastK, Tensor<T>? pastV)
+    // and values appended to the past's, attention, heads merged, then W_O. Returns the output, the keys and values, and
+    // the attention probabilities.
+    private static (Tensor<T> Y, Tensor<T> K, Tensor<T> V, Tensor<T> P) Attend<T>(Params<T> p, GptConfig cfg, string path, Tensor<T> x, Tensor<T>? pastK, Tensor<T>? pastV)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var (n, c, heads) = (x.Dim(0), cfg.Channels, cfg.Heads);
@@ -128,9 +148,9 @@ public static class KvCache
         var q = Part(0);                                                                              // [H, n, D]
         var k = pastK is null ? Part(1) : Concat.Forward([pastK, Part(1)], axis: 1);                  // [H, L, D]
         var v = pastV is null ? Part(2) : Concat.Forward([pastV, Part(2)], axis: 1);
-        var (a, _) = Attention.Forward(q, k, v, causal: pastK is null);                               // [H, n, D]
+        var (a, saved) = Attention.Forward(q, k, v, causal: pastK is null);                           // [H, n, D], P [H, n, L]
         var merged = Transpose.Forward(a, 1, 0, 2).Reshape(Shape.Of(n, c));
-        return (Linear(p, cfg, path + "wo", merged), k, v);
+        return (Linear(p, cfg, path + "wo", merged), k, v, saved.P);
     }
 
     private static Tensor<T> ApplyFeedForward<T>(Params<T> p, GptConfig cfg, string path, Tensor<T> x)
