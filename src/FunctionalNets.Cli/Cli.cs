@@ -39,6 +39,8 @@ public static class Cli
             ReplayCommand.Create(io),
             DiffCommand.Create(io),
             TraceCommand.Create(io),
+            PlotCommand.Create(io),
+            AttentionCommand.Create(io),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using FunctionalNets.Models;
+using FunctionalNets.Plots;
 using FunctionalNets.Runs;
 using FunctionalNets.Text;
 
@@ -33,6 +34,7 @@ public static class TrainCommand
     private static readonly Option<int?> EvalEvery = new("--eval-every") { Description = "Evaluate every N steps (and at the end; 0 = only at the end)" };
     private static readonly Option<int?> EvalBatches = new("--eval-batches") { Description = "Validation batches per evaluation" };
     private static readonly Option<int> DigestEvery = new("--digest-every") { Description = "Log the parameters' digest every N steps", DefaultValueFactory = _ => 1 };
+    private static readonly Option<bool> Plot = new("--plot") { Description = "At the end, write the loss curves to DIR/loss.png and DIR/loss.svg" };
 
     /// <summary>The <c>train</c> verb.</summary>
     public static Command Create(Io io)
@@ -40,7 +42,7 @@ public static class TrainCommand
         var command = new Command("train", "Train a GPT on a text file (--text) or, by default, on the built-in addition task")
         {
             Text, PresetName, Tokenizer, Layers, Heads, Width, Context, Digits, Batch, Iters, DecaySteps, Lr, MinLr, Warmup, WeightDecay, Clip,
-            Dropout, Seed, Out, Force, CheckpointEvery, Keep, EvalEvery, EvalBatches, DigestEvery, Running.Threads, Running.Json, Running.LogEvery,
+            Dropout, Seed, Out, Force, CheckpointEvery, Keep, EvalEvery, EvalBatches, DigestEvery, Plot, Running.Threads, Running.Json, Running.LogEvery,
         };
         command.SetAction(parse => Train(io, parse));
         return command;
@@ -69,9 +71,13 @@ public static class TrainCommand
             parse.GetValue(CheckpointEvery) ?? preset.CheckpointEvery, parse.GetValue(Keep), parse.GetValue(DigestEvery));
         RequireCounts(spec);
         var dir = parse.GetValue(Out) ?? Path.Combine("runs", text is null ? preset.Name : Path.GetFileNameWithoutExtension(text));
+        var plot = parse.GetValue(Plot);
+        if (plot) _ = PlotFonts.Family; // no usable font: fail now, not after training
         using var threads = Running.ThreadScope(parse);
         var run = LanguageModelRun.Create(dir, spec, data, parse.GetValue(Force));
-        return Running.Execute(io, parse, run, LanguageModelRun.Initial(spec));
+        var code = Running.Execute(io, parse, run, LanguageModelRun.Initial(spec));
+        if (plot) LossPlot.Write(dir);
+        return code;
     }
 
     /// <summary>The run's data: the text file (read, tokenized, split) or the addition task; a failure is one line, exit 1.</summary>
