@@ -2,6 +2,8 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Numerics;
 using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using FunctionalNets.IO;
 using FunctionalNets.Params;
@@ -211,9 +213,12 @@ public static class Diff
         if (a is JsonObject x && b is JsonObject y)
             return [.. x.Select(kv => kv.Key).Concat(y.Select(kv => kv.Key).Where(k => !x.ContainsKey(k)))
                 .SelectMany(k => Fields(x[k], y[k], prefix + k + "/"))];
-        var (ja, jb) = (a?.ToJsonString(), b?.ToJsonString());
+        var (ja, jb) = (a?.ToJsonString(Readable), b?.ToJsonString(Readable));
         return ja == jb ? [] : [new FieldDifference(prefix.TrimEnd('/'), ja, jb)];
     }
+
+    // JSON as people read it: '+' and non-ASCII letters as themselves, not \u escapes.
+    private static readonly JsonSerializerOptions Readable = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private static JsonObject Without(JsonObject o, string[] names) =>
         new(o.Where(kv => !names.Contains(kv.Key)).Select(kv => KeyValuePair.Create(kv.Key, kv.Value?.DeepClone())));
