@@ -44,8 +44,8 @@ public interface IOpObserver<T>
     where T : unmanaged, INumber<T>
 {
     /// <summary>Called after an op computed its result, in execution order.</summary>
-    void Forward(in ForwardOp<T> op);
+    void Forward(ForwardOp<T> op);
 
     /// <summary>Called after an op's pullback ran, in reverse-mode order.</summary>
-    void Backward(in BackwardOp<T> op);
+    void Backward(BackwardOp<T> op);
 }

@@ -144,6 +144,27 @@ public static class Diff
         return new(config, environment, LastStep(a), LastStep(b), compared, first);
     }
 
+    /// <summary>
+    /// The parameter paths at which two runs differ after <paramref name="step"/>: each run re-executed from its newest
+    /// checkpoint at or before the step (<see cref="Replay.StateAt"/>), and checked against its log's digest there.
+    /// </summary>
+    /// <remarks>
+    /// Re-executing runs here only shows their differences if each replays here as it ran: a run whose recomputed
+    /// digest differs from its log (another machine's vector width, say) is an <see cref="InvalidOperationException"/>
+    /// saying so, not a silent comparison of two runs that both became this machine's.
+    /// </remarks>
+    public static ImmutableArray<ParamDifference> RunParameters(string directoryA, string directoryB, long step) =>
+        Parameters(ParamsAt(directoryA, step), ParamsAt(directoryB, step));
+
+    private static Params<float> ParamsAt(string directory, long step)
+    {
+        var logged = Replay.Digests(RunLog.Read(Path.Combine(directory, LanguageModelRun.LogName))).Logged;
+        var parameters = Replay.StateAt(Replay.Open(directory), step).Params;
+        return !logged.TryGetValue(step, out var digest) || parameters.Digest() == digest ? parameters
+            : throw new InvalidOperationException(
+                $"{directory}: re-executed here, step {step} gives digest {parameters.Digest()}, but its log recorded {digest}: the run does not replay on this machine (see fnets replay), so its parameters cannot be compared");
+    }
+
     /// <summary>Compares the parameters of two checkpoint files (each read and checked as a resume would).</summary>
     public static CheckpointComparison Checkpoints(string pathA, string pathB)
     {

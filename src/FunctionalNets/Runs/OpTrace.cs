@@ -157,9 +157,9 @@ public sealed record OpTrace(JsonObject Header, ImmutableArray<TracedOp> Ops, Im
 
         public ImmutableArray<Tensor<float>>.Builder Values { get; } = ImmutableArray.CreateBuilder<Tensor<float>>();
 
-        public void Forward(in ForwardOp<float> op) => Add(OpPass.Forward, op.Op, op.Path, -1, op.Output.Value);
+        public void Forward(ForwardOp<float> op) => Add(OpPass.Forward, op.Op, op.Path, -1, op.Output.Value);
 
-        public void Backward(in BackwardOp<float> op)
+        public void Backward(BackwardOp<float> op)
         {
             for (var i = 0; i < op.Dxs.Count; i++)
                 if (op.Dxs[i] is { } dx)

@@ -106,7 +106,7 @@ public static class Replay
     }
 
     // The step numbers of the log's step lines and the digests they recorded.
-    private static (HashSet<long> Steps, Dictionary<long, string> Logged) Digests(IReadOnlyList<RunLogLine> lines)
+    internal static (HashSet<long> Steps, Dictionary<long, string> Logged) Digests(IReadOnlyList<RunLogLine> lines)
     {
         var (steps, logged) = (new HashSet<long>(), new Dictionary<long, string>());
         foreach (var line in lines.Where(l => l.Event == "step"))

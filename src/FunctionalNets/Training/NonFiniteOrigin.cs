@@ -79,14 +79,14 @@ public sealed record NonFiniteOrigin(OpPass Pass, string Op, string Path, string
 
         public int? LossSlot { get; private set; }
 
-        void IOpObserver<T>.Forward(in ForwardOp<T> op)
+        void IOpObserver<T>.Forward(ForwardOp<T> op)
         {
             var stats = TensorStats.Of(op.Output.Value);
             if (stats.NonFinite == 0) return;
             Forward.Add(new(op.Op, op.Path, op.Output.Id, stats, [.. op.Inputs.Select(x => (x.Id, TensorStats.Of(x.Value)))]));
         }
 
-        void IOpObserver<T>.Backward(in BackwardOp<T> op)
+        void IOpObserver<T>.Backward(BackwardOp<T> op)
         {
             LossSlot ??= op.Output;
             (int, TensorStats)[]? dy = null;

@@ -27,9 +27,9 @@ public class ObserverTests
 
         public List<(string Op, string Path, Tensor<double> Dy, int Dxs)> Backwards { get; } = [];
 
-        public void Forward(in ForwardOp<double> op) => Forwards.Add((op.Op, op.Path, op.Output.Value, op.Inputs.Count));
+        public void Forward(ForwardOp<double> op) => Forwards.Add((op.Op, op.Path, op.Output.Value, op.Inputs.Count));
 
-        public void Backward(in BackwardOp<double> op) => Backwards.Add((op.Op, op.Path, op.Dy, op.Dxs.Count(d => d is not null)));
+        public void Backward(BackwardOp<double> op) => Backwards.Add((op.Op, op.Path, op.Dy, op.Dxs.Count(d => d is not null)));
     }
 
     [Fact]

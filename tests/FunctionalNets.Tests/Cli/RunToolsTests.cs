@@ -37,6 +37,9 @@ public sealed class RunToolsTests : IDisposable
         Assert.Equal(1, diff.Code);
         Assert.Contains("  seed: 1337 → 7", diff.Out);
         Assert.Contains("digests: first differ at step 1", diff.Out);
+        var withParams = Fnets.Run("diff", fnets.PathOf("a"), fnets.PathOf("b"), "--params");
+        Assert.Contains("parameters after step 1: ", withParams.Out);
+        Assert.Contains("  wte: max abs ", withParams.Out);
         var same = Fnets.Run("diff", fnets.PathOf("a"), fnets.PathOf("a"));
         Assert.True(same.Code == 0, same.Out);
         Assert.Equal(2, Fnets.Run("diff", fnets.PathOf("a"), Path.Combine(fnets.PathOf("a"), LanguageModelRun.LogName)).Code);

@@ -27,6 +27,22 @@ public sealed class DiffTests : IDisposable
     }
 
     [Fact]
+    public void Re_executed_to_the_first_step_that_differs_two_runs_name_the_parameters_that_differ()
+    {
+        var a = TinyRun.Train(Path.Combine(root, "a"), TinyRun.Spec(3, 3));
+        var b = TinyRun.Train(Path.Combine(root, "b"), TinyRun.Spec(3, 3, lr: 1e-3));
+        var differences = Diff.RunParameters(a, b, 1);
+        // Both start from the same initial parameters (same seed); AdamW moves each by about the learning rate, which differs.
+        var initial = LanguageModelRun.Initial(TinyRun.Spec(3, 3)).Params;
+        Assert.Equal(initial.Paths, differences.Select(d => d.Path));
+        Assert.All(differences, d => Assert.True(d.Count > 0));
+        // A run whose log does not match what it computes here cannot be compared this way.
+        TinyRun.ForgeDigest(b, 1);
+        var e = Assert.Throws<InvalidOperationException>(() => Diff.RunParameters(a, b, 1));
+        Assert.Contains("the run does not replay on this machine", e.Message);
+    }
+
+    [Fact]
     public void Two_runs_of_the_same_spec_agree_on_every_digest()
     {
         var spec = TinyRun.Spec(5, 5);

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using FunctionalNets.Models;
 using FunctionalNets.Runs;
 using FunctionalNets.Text;
@@ -27,5 +28,26 @@ internal static class TinyRun
         var run = LanguageModelRun.Create(directory, spec, RunData.Load(spec), force: false);
         foreach (var _ in run.Train(LanguageModelRun.Initial(spec))) { }
         return directory;
+    }
+
+    /// <summary>
+    /// Replaces the digest of step <paramref name="step"/> in the run's log with zeros and re-chains every line, so the
+    /// chain holds but the log no longer matches what the run computes; returns the forged digest.
+    /// </summary>
+    public static string ForgeDigest(string directory, long step)
+    {
+        var path = Path.Combine(directory, LanguageModelRun.LogName);
+        var forged = new string('0', 64);
+        var (chain, text) = ("", new List<string>());
+        foreach (var line in RunLog.Read(path))
+        {
+            var fields = (JsonObject)line.Fields.DeepClone();
+            foreach (var name in new[] { "event", "chain" }) fields.Remove(name);
+            if (line.Event == "step" && fields["step"]!.GetValue<long>() == step) fields["digest"] = forged;
+            (var formatted, chain) = RunLog.Format(chain, line.Event, fields);
+            text.Add(formatted);
+        }
+        File.WriteAllLines(path, text);
+        return forged;
     }
 }
