@@ -82,7 +82,7 @@ public static class ToyTransformer
         from loss in CrossEntropy.Apply(logits, Tensor.Vector(Vocabulary.Id(target)))
         select new ToyTrace(x, q, k, v, s, w, c, h, logits, probs, loss);
 
-    /// <summary>The loss alone, for <see cref="Grad.ValueAndGrad{T}"/>.</summary>
+    /// <summary>The loss alone, for <see cref="Grad.ValueAndGrad{T}(Net{T, Var{T}}, Params{T}, FunctionalNets.Random.Key?, bool)"/>.</summary>
     public static Net<double, Var<double>> Loss(string text, string target, ToyParts parts = ToyParts.Attention) =>
         Forward(text, target, parts).Select(t => t.Loss);
 
