@@ -11,7 +11,7 @@ public sealed class CheckpointCommandTests : IDisposable
     public CheckpointCommandTests()
     {
         text = fnets.WriteText("verse.txt");
-        var r = Fnets.Run("train", "--text", text, "--preset", "tiny", "--context", "16", "--iters", "40", "--out", fnets.PathOf("run"), "--json");
+        var r = Fnets.Run("train", "--text", text, "--preset", "tiny", "--context", "16", "--iters", "40", "--checkpoint-every", "20", "--out", fnets.PathOf("run"), "--json");
         Assert.True(r.Code == 0, r.Error);
     }
 
