@@ -6,7 +6,13 @@ using FunctionalNets.Tensors;
 
 namespace FunctionalNets.Autodiff;
 
-/// <summary>Reverse mode: runs a net's recorded pullbacks from the newest back to the oldest.</summary>
+/// <summary>
+/// Reverse mode: runs a net's recorded pullbacks from the newest back to the oldest. JAX's entry points:
+/// <see cref="ValueAndGrad{T}(Net{T, Var{T}}, Params{T}, Key?, bool, IOpObserver{T}?)"/> for a scalar loss and its parameter
+/// gradients, <see cref="ValueAndGrad{T}(Func{Var{T}[], Net{T, Var{T}}}, Tensor{T}[], Params{T}?, Key?, bool)"/>
+/// for the gradients with respect to inputs as well, and <see cref="Vjp{T, A}"/> for the value of any net with a
+/// pullback from any output cotangent to the cotangents of its parameters, variables and taps.
+/// </summary>
 public static class Grad
 {
     /// <summary>
@@ -19,14 +25,57 @@ public static class Grad
         where T : unmanaged, INumber<T>
     {
         var (y, s) = loss.Run(NetState<T>.Start(parameters, recording: true, rng: rng, training: training, observer: observer));
-        if (y.Value.Size != 1)
-            throw new ArgumentException($"Grad.ValueAndGrad: the loss must be a single number, got shape {y.Shape}");
+        RequireScalar(nameof(ValueAndGrad), y.Value);
         var ct = Backward(s.Tape, s.NextSlot, y.Id, Tensor.Ones<T>(y.Shape), observer);
-        // Parameter i owns slot i (see NetState), so the gradients line up with the parameters' paths.
-        var grads = new Tensor<T>[parameters.PathCount];
-        for (var i = 0; i < grads.Length; i++)
-            grads[i] = ct[i] ?? Tensor.Zeros<T>(parameters.At(i).Shape);
-        return (y.Value.ToScalar(), parameters.WithTensors(grads));
+        return (y.Value.ToScalar(), ParameterCotangents(parameters, ct));
+    }
+
+    /// <summary>
+    /// JAX's <c>value_and_grad</c> with respect to inputs and parameters: <paramref name="f"/> receives
+    /// <paramref name="inputs"/> as variables (<see cref="Net.Variable{T}"/>, in order) and returns a scalar; the
+    /// result holds its value and the gradients of every parameter, every variable (<c>Variables[i]</c> for
+    /// <c>inputs[i]</c>, then any variable <paramref name="f"/> creates) and every tap.
+    /// </summary>
+    public static (T Value, Cotangents<T> Grads) ValueAndGrad<T>(Func<Var<T>[], Net<T, Var<T>>> f, Tensor<T>[] inputs,
+        Params<T>? parameters = null, Key? rng = null, bool training = true)
+        where T : unmanaged, INumber<T>
+    {
+        var vjp = Vjp(f, inputs, parameters, rng, training);
+        return (vjp.Output.ToScalar(), vjp.Gradient());
+    }
+
+    /// <summary>
+    /// JAX's <c>vjp</c> of a whole net: runs <paramref name="f"/> once, recording, and returns its result with a
+    /// pullback from a cotangent of the output <paramref name="output"/> picks to the cotangents of every
+    /// parameter, every <see cref="Net.Variable{T}"/> and every <see cref="Net.Tap{T}"/>. The result
+    /// <typeparamref name="A"/> can carry intermediate values (a record of the forward pass) besides the output.
+    /// </summary>
+    /// <remarks>The tape is an immutable value, so the pullback can be called any number of times, with any cotangent.</remarks>
+    public static ValueAndPullback<T, A> Vjp<T, A>(Net<T, A> f, Func<A, Var<T>> output, Params<T> parameters, Key? rng = null, bool training = true)
+        where T : unmanaged, INumber<T>
+    {
+        var (a, s) = f.Run(NetState<T>.Start(parameters, recording: true, rng: rng, training: training));
+        return new ValueAndPullback<T, A>(a, output(a), parameters, s);
+    }
+
+    /// <summary><see cref="Vjp{T, A}"/> of a net whose result is its output.</summary>
+    public static ValueAndPullback<T, Var<T>> Vjp<T>(Net<T, Var<T>> f, Params<T> parameters, Key? rng = null, bool training = true)
+        where T : unmanaged, INumber<T> => Vjp(f, y => y, parameters, rng, training);
+
+    /// <summary>
+    /// <see cref="Vjp{T, A}"/> of a function of inputs: <paramref name="f"/> receives <paramref name="inputs"/> as
+    /// variables, so the pullback's <c>Variables[i]</c> is the cotangent of <c>inputs[i]</c>. Without parameters
+    /// the net reads none.
+    /// </summary>
+    public static ValueAndPullback<T, Var<T>> Vjp<T>(Func<Var<T>[], Net<T, Var<T>>> f, Tensor<T>[] inputs,
+        Params<T>? parameters = null, Key? rng = null, bool training = true)
+        where T : unmanaged, INumber<T>
+    {
+        var variables = inputs.Aggregate(Net.Pure<T, Var<T>[]>([]), (acc, x) =>
+            from done in acc
+            from v in Net.Variable(x)
+            select (Var<T>[])[.. done, v]);
+        return Vjp(variables.Bind(f), parameters ?? Params<T>.Empty, rng, training);
     }
 
     /// <summary>
@@ -40,6 +89,10 @@ public static class Grad
     /// the walk proceeds instead of living until it ends.
     /// </remarks>
     public static Tensor<T>?[] Backward<T>(Tape<T>? tape, int slots, int output, Tensor<T> seed, IOpObserver<T>? observer = null)
+        where T : unmanaged, INumber<T> => Backward(tape, slots, output, seed, keep: null, observer);
+
+    // The walk of Backward; the op outputs marked in keep (taps) keep their cotangents after their pullback has run.
+    internal static Tensor<T>?[] Backward<T>(Tape<T>? tape, int slots, int output, Tensor<T> seed, bool[]? keep, IOpObserver<T>? observer = null)
         where T : unmanaged, INumber<T>
     {
         var ct = new Tensor<T>?[slots];
@@ -47,17 +100,35 @@ public static class Grad
         for (var node = tape; node is not null; node = node.Previous)
         {
             if (ct[node.Output] is not { } dy) continue;
-            ct[node.Output] = null;
+            if (keep is null || !keep[node.Output]) ct[node.Output] = null;
             var dxs = node.Back(dy);
             observer?.Backward(new BackwardOp<T>(node.Op, Net.ScopePath(node.Scope), node.Output, dy, node.Inputs, dxs));
-            for (var i = 0; i < node.Inputs.Length; i++)
+            var inputs = node.InputSlots;
+            for (var i = 0; i < inputs.Length; i++)
             {
                 if (dxs[i] is not { } dx) continue;
-                var slot = node.Inputs[i];
+                var slot = inputs[i];
                 ct[slot] = ct[slot] is { } acc ? Accumulate(node.Op, acc, dx) : dx;
             }
         }
         return ct;
+    }
+
+    // Parameter i owns slot i (see NetState), so the gradients line up with the parameters' paths.
+    internal static Params<T> ParameterCotangents<T>(Params<T> parameters, Tensor<T>?[] ct)
+        where T : unmanaged, INumber<T>
+    {
+        var grads = new Tensor<T>[parameters.PathCount];
+        for (var i = 0; i < grads.Length; i++)
+            grads[i] = ct[i] ?? Tensor.Zeros<T>(parameters.At(i).Shape);
+        return parameters.WithTensors(grads);
+    }
+
+    internal static void RequireScalar<T>(string entry, Tensor<T> y)
+        where T : unmanaged, INumber<T>
+    {
+        if (y.Size != 1)
+            throw new ArgumentException($"Grad.{entry}: the loss must be a single number, got shape {y.Shape}");
     }
 
     private static Tensor<T> Accumulate<T>(string op, Tensor<T> acc, Tensor<T> dx)

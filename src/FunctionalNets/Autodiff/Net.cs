@@ -48,11 +48,48 @@ public static class Net
 
     /// <summary>Brings a constant tensor (an input, a target) into the computation as a new slot with no gradient source.</summary>
     public static Net<T, Var<T>> Const<T>(Tensor<T> value)
-        where T : unmanaged, INumber<T> => new(s => (new Var<T>(s.NextSlot, value, NeedsGrad: false), s with { NextSlot = s.NextSlot + 1 }));
+        where T : unmanaged, INumber<T> => new(s => (new Var<T>(s.NextSlot, value, needsGrad: false), s with { NextSlot = s.NextSlot + 1 }));
 
-    /// <summary>Brings a tensor in as a new slot whose gradient is wanted (the gradient of a loss with respect to an input).</summary>
+    /// <summary>
+    /// Brings a tensor in as a new slot whose gradient is wanted (the gradient of a loss with respect to an input):
+    /// a pullback of the net (<see cref="Grad.Vjp{T}(Net{T, Var{T}}, Params{T}, Key?, bool)"/>) reports the
+    /// cotangent of every variable, in the order the variables were created.
+    /// </summary>
     public static Net<T, Var<T>> Variable<T>(Tensor<T> value)
-        where T : unmanaged, INumber<T> => new(s => (new Var<T>(s.NextSlot, value), s with { NextSlot = s.NextSlot + 1 }));
+        where T : unmanaged, INumber<T> => new(s =>
+        {
+            var v = new Var<T>(s.NextSlot, value);
+            return (v, s with { NextSlot = s.NextSlot + 1, Variables = s.Variables.Add(v) });
+        });
+
+    /// <summary>
+    /// Observes the cotangent of an intermediate value: returns <paramref name="x"/> under the tap
+    /// <c>scope + name</c>, and a pullback of the net reports the cotangent that reaches this point (from every
+    /// use of the returned value) under that path. Use the returned value downstream; uses of <paramref name="x"/>
+    /// itself bypass the tap.
+    /// </summary>
+    /// <remarks>
+    /// While recording, the tap is an identity node <c>y = x</c>, <c>dx = dy</c>, whose output always needs a
+    /// gradient (so a tap on a value computed from constants still receives its cotangent). Without recording
+    /// (inference, initialisation) it returns <paramref name="x"/> and records nothing. A path tapped twice in one
+    /// run is an error naming it: give each tap its own name or scope.
+    /// </remarks>
+    public static Net<T, Var<T>> Tap<T>(string name, Var<T> x)
+        where T : unmanaged, INumber<T> => new(s =>
+        {
+            if (!s.Recording) return (x, s);
+            var path = s.Scope + name;
+            if (s.Taps.ContainsKey(path))
+                throw new ArgumentException($"Net.Tap: '{path}' is tapped twice in one run; give each tap its own name or scope");
+            var y = new Var<T>(s.NextSlot, x.Value);
+            var needsGrad = x.NeedsGrad;
+            return (y, s with
+            {
+                Tape = new Tape<T>(nameof(Tap), s.Scope, y.Id, [x.Id], dy => [needsGrad ? dy : null], s.Tape),
+                NextSlot = s.NextSlot + 1,
+                Taps = s.Taps.Add(path, y),
+            });
+        });
 
     /// <summary>Reads an existing parameter <paramref name="name"/> under the current scope, whatever its shape (fixed, given weights).</summary>
     public static Net<T, Var<T>> Param<T>(string name)

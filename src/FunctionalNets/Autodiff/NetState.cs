@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Numerics;
 using FunctionalNets.Params;
 using FunctionalNets.Random;
@@ -6,36 +7,56 @@ namespace FunctionalNets.Autodiff;
 
 /// <summary>
 /// What a <see cref="Net{T,A}"/> threads from step to step: parameters (read, or created in init mode), the tape
-/// of pullbacks, the current path scope and the keys for randomness.
+/// of pullbacks, the current path scope, the keys for randomness, and the values whose cotangents a pullback
+/// reports besides the parameters' (<see cref="Net.Variable{T}"/> inputs and <see cref="Net.Tap{T}"/> points).
 /// </summary>
 /// <remarks>
 /// Outside init mode the parameter at position <c>i</c> (in path order) of <see cref="Params"/> owns slot <c>i</c>,
 /// so every read of a parameter shares its cotangent and the first free slot is the number of parameters. In init
 /// mode the tree grows as parameters are created, so each read takes a fresh slot; init mode records nothing.
+/// A state is made only by <see cref="Start"/> and changed only with <c>with</c>, so slots are never forged.
 /// </remarks>
-/// <param name="Params">The parameters read by path; in init mode missing ones are created and added here.</param>
-/// <param name="Tape">The recorded pullbacks (newest first), or null when nothing has been recorded yet.</param>
-/// <param name="Recording">Whether ops record pullbacks (off for inference and initialisation).</param>
-/// <param name="NextSlot">The next free slot.</param>
-/// <param name="Scope">The path prefix of the current layer, e.g. <c>blocks/2/</c>.</param>
-/// <param name="InitKey">The root key in init mode; null when applying existing parameters.</param>
-/// <param name="Rng">The key for stochastic layers (dropout) in this run, or null when none was given.</param>
-/// <param name="Draws">How many keys stochastic layers have drawn so far in this run.</param>
-/// <param name="Training">Whether stochastic layers are active.</param>
-/// <param name="Observer">Watches every op's result (traces, the non-finite finder), or null: the ops then pay one null check.</param>
-public sealed record NetState<T>(
-    Params<T> Params,
-    Tape<T>? Tape,
-    bool Recording,
-    int NextSlot,
-    string Scope,
-    Key? InitKey,
-    Key? Rng,
-    int Draws,
-    bool Training,
-    IOpObserver<T>? Observer = null)
+public sealed record NetState<T>
     where T : unmanaged, INumber<T>
 {
+    private NetState() { }
+
+    /// <summary>The parameters read by path; in init mode missing ones are created and added here.</summary>
+    public Params<T> Params { get; init; } = Params<T>.Empty;
+
+    /// <summary>The recorded pullbacks (newest first), or null when nothing has been recorded yet.</summary>
+    public Tape<T>? Tape { get; init; }
+
+    /// <summary>Whether ops record pullbacks (off for inference and initialisation).</summary>
+    public bool Recording { get; init; }
+
+    /// <summary>The next free slot.</summary>
+    public int NextSlot { get; init; }
+
+    /// <summary>The path prefix of the current layer, e.g. <c>blocks/2/</c>.</summary>
+    public string Scope { get; init; } = "";
+
+    /// <summary>The root key in init mode; null when applying existing parameters.</summary>
+    public Key? InitKey { get; init; }
+
+    /// <summary>The key for stochastic layers (dropout) in this run, or null when none was given.</summary>
+    public Key? Rng { get; init; }
+
+    /// <summary>How many keys stochastic layers have drawn so far in this run.</summary>
+    public int Draws { get; init; }
+
+    /// <summary>Whether stochastic layers are active.</summary>
+    public bool Training { get; init; }
+
+    /// <summary>Watches every op's result (traces, the non-finite finder), or null: the ops then pay one null check.</summary>
+    public IOpObserver<T>? Observer { get; init; }
+
+    /// <summary>The inputs brought in with <see cref="Net.Variable{T}"/>, in creation order; their cotangents come back in that order.</summary>
+    public ImmutableList<Var<T>> Variables { get; init; } = [];
+
+    /// <summary>The tapped values by full path (<see cref="Net.Tap{T}"/>), while recording; their cotangents come back by path.</summary>
+    public ImmutableSortedDictionary<string, Var<T>> Taps { get; init; } = ImmutableSortedDictionary.Create<string, Var<T>>(StringComparer.Ordinal);
+
     /// <summary>
     /// A fresh state over <paramref name="parameters"/>; outside init mode their slots come first. Init mode
     /// (<paramref name="initKey"/> given) cannot record. <paramref name="observer"/>, when given, sees every op's result.
@@ -44,5 +65,14 @@ public sealed record NetState<T>(
         IOpObserver<T>? observer = null) =>
         recording && initKey is not null
             ? throw new ArgumentException("NetState.Start: init mode records no pullbacks; initialise with Net.Init, then take gradients")
-            : new(parameters, null, recording, initKey is null ? parameters.PathCount : 0, "", initKey, rng, 0, training, observer);
+            : new()
+            {
+                Params = parameters,
+                Recording = recording,
+                NextSlot = initKey is null ? parameters.PathCount : 0,
+                InitKey = initKey,
+                Rng = rng,
+                Training = training,
+                Observer = observer,
+            };
 }

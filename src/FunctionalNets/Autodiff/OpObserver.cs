@@ -34,7 +34,7 @@ public readonly record struct BackwardOp<T>(string Op, string Path, int Output, 
 /// <summary>
 /// Watches every op of a computation: each result of the forward pass as it is computed, then each pullback of the
 /// backward pass as it runs (newest op first). Passed in as a value (<see cref="NetState{T}.Observer"/>, the
-/// <c>observer</c> of <see cref="Grad.Backward"/>); traces and the non-finite finder are observers.
+/// <c>observer</c> of <see cref="Grad.Backward{T}(Tape{T}?, int, int, Tensor{T}, IOpObserver{T}?)"/>); traces and the non-finite finder are observers.
 /// </summary>
 /// <remarks>
 /// An observer sees values only: it cannot change what the computation does. With no observer the ops pay one null

@@ -1,17 +1,28 @@
+using System.Collections.Immutable;
 using System.Numerics;
+using System.Runtime.InteropServices;
 using FunctionalNets.Tensors;
 
 namespace FunctionalNets.Autodiff;
 
 /// <summary>
 /// A differentiable value inside a <see cref="Net{T,A}"/>: a tensor and the slot its cotangent will collect in.
+/// Only the net that owns the tape makes one (<see cref="Net"/>'s builders and op lifts), so a slot is never forged.
 /// </summary>
-/// <param name="Id">The slot on the tape: a parameter's position in its tree (see <see cref="NetState{T}"/>), other values numbered in creation order after the parameters.</param>
-/// <param name="Value">The forward value.</param>
-/// <param name="NeedsGrad">Whether a parameter flows into it, so a gradient must reach it; false for constants (inputs, targets) and values computed only from them.</param>
-public readonly record struct Var<T>(int Id, Tensor<T> Value, bool NeedsGrad = true)
+public readonly record struct Var<T>
     where T : unmanaged, INumber<T>
 {
+    internal Var(int id, Tensor<T> value, bool needsGrad = true) => (Id, Value, NeedsGrad) = (id, value, needsGrad);
+
+    /// <summary>The slot on the tape: a parameter's position in its tree (see <see cref="NetState{T}"/>), other values numbered in creation order after the parameters.</summary>
+    public int Id { get; }
+
+    /// <summary>The forward value.</summary>
+    public Tensor<T> Value { get; }
+
+    /// <summary>Whether a parameter or variable flows into it, so a gradient must reach it; false for constants (inputs, targets) and values computed only from them.</summary>
+    public bool NeedsGrad { get; }
+
     /// <summary>The value's shape.</summary>
     public Shape Shape => Value.Shape;
 
@@ -27,14 +38,36 @@ public delegate Tensor<T>?[] Pullback<T>(Tensor<T> dy)
 /// An immutable, persistent list of recorded pullbacks, newest first, so running them from the head is exactly
 /// reverse-mode order. Appending shares the older list, so every intermediate tape stays a valid value.
 /// </summary>
-/// <param name="Op">The op's name, for error messages.</param>
-/// <param name="Scope">The scope the op ran under (<c>blocks/0/attn/</c>), for observers of the backward pass.</param>
-/// <param name="Output">The slot of the op's result.</param>
-/// <param name="Inputs">The slots of the op's differentiable inputs, in input order.</param>
-/// <param name="Back">The op's pullback.</param>
-/// <param name="Previous">The tape before this op.</param>
-public sealed record Tape<T>(string Op, string Scope, int Output, int[] Inputs, Pullback<T> Back, Tape<T>? Previous)
-    where T : unmanaged, INumber<T>;
+public sealed record Tape<T>
+    where T : unmanaged, INumber<T>
+{
+    private readonly int[] inputs;
+
+    // Takes ownership of inputs: the caller hands over an array nobody else holds.
+    internal Tape(string op, string scope, int output, int[] inputs, Pullback<T> back, Tape<T>? previous) =>
+        (Op, Scope, Output, this.inputs, Back, Previous) = (op, scope, output, inputs, back, previous);
+
+    /// <summary>The op's name, for error messages.</summary>
+    public string Op { get; }
+
+    /// <summary>The scope the op ran under (<c>blocks/0/attn/</c>), for observers of the backward pass.</summary>
+    public string Scope { get; }
+
+    /// <summary>The slot of the op's result.</summary>
+    public int Output { get; }
+
+    /// <summary>The slots of the op's differentiable inputs, in input order.</summary>
+    public ImmutableArray<int> Inputs => ImmutableCollectionsMarshal.AsImmutableArray(inputs);
+
+    /// <summary>The op's pullback.</summary>
+    public Pullback<T> Back { get; }
+
+    /// <summary>The tape before this op.</summary>
+    public Tape<T>? Previous { get; }
+
+    // The input slots without a copy, for the backward walk.
+    internal ReadOnlySpan<int> InputSlots => inputs;
+}
 
 /// <summary>Creates a parameter's initial value from its own key (derived from the root key and its path).</summary>
 public delegate Tensor<T> Initializer<T>(FunctionalNets.Random.Key key, Shape shape)

@@ -18,9 +18,6 @@ public static class DigitClassifier
     /// <summary>The four images, pixels row-major [top-left, top-right, bottom-left, bottom-right], one per row.</summary>
     public static Tensor<double> Images { get; } = Tensor.Matrix([1.0, 1, 0, 0], [0.0, 0, 1, 1], [1.0, 0, 1, 0], [0.0, 1, 0, 1]);
 
-    /// <summary>The class names, in label order.</summary>
-    public static IReadOnlyList<string> Classes { get; } = ["top", "bottom", "left", "right"];
-
     /// <summary>The labels 0…3 of <see cref="Images"/>.</summary>
     public static Tensor<int> Labels { get; } = Tensor.Vector(0, 1, 2, 3);
 
@@ -63,6 +60,7 @@ public static class DigitClassifier
         }
         var probs = Softmax.Forward(Net.Apply(Model.On(Images), state.Params).Value);
         return Worksheet.Titled("Example 7: 2×2-pixel stroke classifier (4 → 2 ReLU → 4)")
+            .From($"After {Examples.Book}, Example 7 (character recognition); this small set-up is ours.")
             .Add("images (rows)", Images, "top, bottom, left, right")
             .Add("hidden/w before", p0["hidden/w"]).Add("out/w before", p0["out/w"])
             .Add("epochs", losses.Count)

@@ -12,13 +12,28 @@ namespace FunctionalNets.Book;
 /// <param name="Note">A remark on how it was computed, or null.</param>
 public sealed record Step(string Label, Tensor<double> Value, string? Note = null);
 
-/// <summary>A worked example as a sequence of named values, printable as a text worksheet or as JSON.</summary>
+/// <summary>
+/// A worked example as a sequence of named values, with where it comes from and remarks (such as where the
+/// book's printed numbers and its formulas disagree), printable as a text worksheet or as JSON.
+/// </summary>
 /// <param name="Title">The example's title.</param>
 /// <param name="Steps">The values in the order they are computed.</param>
 public sealed record Worksheet(string Title, ImmutableList<Step> Steps)
 {
+    /// <summary>Where the example comes from (the book and the example's number), or null.</summary>
+    public string? Source { get; init; }
+
+    /// <summary>Remarks printed after the values, in order.</summary>
+    public ImmutableList<string> Remarks { get; init; } = [];
+
     /// <summary>An empty worksheet.</summary>
     public static Worksheet Titled(string title) => new(title, []);
+
+    /// <summary>This worksheet with its source set.</summary>
+    public Worksheet From(string source) => this with { Source = source };
+
+    /// <summary>This worksheet with one more remark.</summary>
+    public Worksheet Remark(string text) => this with { Remarks = Remarks.Add(text) };
 
     /// <summary>This worksheet with one more value.</summary>
     public Worksheet Add(string label, Tensor<double> value, string? note = null) => this with { Steps = Steps.Add(new Step(label, value, note)) };
@@ -34,6 +49,7 @@ public sealed record Worksheet(string Title, ImmutableList<Step> Steps)
     public string ToText()
     {
         var sb = new StringBuilder().AppendLine(Title).AppendLine(new string('=', Title.Length));
+        if (Source is not null) sb.AppendLine(Source).AppendLine();
         var width = Steps.Select(s => s.Label.Length).DefaultIfEmpty(0).Max();
         foreach (var s in Steps)
         {
@@ -42,10 +58,15 @@ public sealed record Worksheet(string Title, ImmutableList<Step> Steps)
                 sb.Append(i == 0 ? s.Label.PadRight(width) : new string(' ', width)).Append("  ").AppendLine(rows[i]);
             if (s.Note is not null) sb.Append(new string(' ', width)).Append("  (").Append(s.Note).AppendLine(")");
         }
+        if (Remarks.Count > 0) sb.AppendLine().AppendLine("Notes:");
+        foreach (var r in Remarks) sb.Append("- ").AppendLine(r);
         return sb.ToString();
     }
 
-    /// <summary>The worksheet as JSON: <c>{"title":…, "steps":[{"label":…, "shape":[…], "values":[…], "note":…}]}</c>, values in round-trip precision.</summary>
+    /// <summary>
+    /// The worksheet as JSON: <c>{"title":…, "source":…, "steps":[{"label":…, "shape":[…], "values":[…], "note":…}],
+    /// "remarks":[…]}</c>, values in round-trip precision.
+    /// </summary>
     public string ToJson()
     {
         using var stream = new MemoryStream();
@@ -53,6 +74,7 @@ public sealed record Worksheet(string Title, ImmutableList<Step> Steps)
         {
             w.WriteStartObject();
             w.WriteString("title", Title);
+            if (Source is not null) w.WriteString("source", Source);
             w.WriteStartArray("steps");
             foreach (var s in Steps)
             {
@@ -67,6 +89,9 @@ public sealed record Worksheet(string Title, ImmutableList<Step> Steps)
                 if (s.Note is not null) w.WriteString("note", s.Note);
                 w.WriteEndObject();
             }
+            w.WriteEndArray();
+            w.WriteStartArray("remarks");
+            foreach (var r in Remarks) w.WriteStringValue(r);
             w.WriteEndArray();
             w.WriteEndObject();
         }

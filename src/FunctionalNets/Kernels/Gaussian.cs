@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
 using MathNet.Numerics;
 
 namespace FunctionalNets.Kernels;
@@ -21,9 +22,15 @@ internal static class Gaussian
     public static double Pdf(double x) => InvSqrt2Pi * Math.Exp(-0.5 * x * x);
 
     /// <summary><c>y = x·Φ(x)</c>; 0 wherever Φ(x) is 0 (so −∞ gives 0, not −∞·0 = NaN).</summary>
+    /// <remarks>float takes the vectorised <see cref="GeluErfc"/> (about one float ulp); double stays exact to a few double ulps.</remarks>
     public static void Gelu<T>(ReadOnlySpan<T> x, Span<T> y)
-        where T : IFloatingPointIeee754<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (typeof(T) == typeof(float))
+        {
+            GeluErfc.Forward(MemoryMarshal.Cast<T, float>(x), MemoryMarshal.Cast<T, float>(y));
+            return;
+        }
         for (var i = 0; i < x.Length; i++)
         {
             var v = double.CreateTruncating(x[i]);
@@ -34,8 +41,13 @@ internal static class Gaussian
 
     /// <summary><c>dx = dy·(Φ(x) + x·φ(x))</c>; the <c>x·φ(x)</c> term is 0 wherever φ(x) is 0 (at ±∞).</summary>
     public static void GeluVjp<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> dy, Span<T> dx)
-        where T : IFloatingPointIeee754<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (typeof(T) == typeof(float))
+        {
+            GeluErfc.Vjp(MemoryMarshal.Cast<T, float>(x), MemoryMarshal.Cast<T, float>(dy), MemoryMarshal.Cast<T, float>(dx));
+            return;
+        }
         for (var i = 0; i < x.Length; i++)
         {
             var v = double.CreateTruncating(x[i]);

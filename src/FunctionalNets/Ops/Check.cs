@@ -4,7 +4,7 @@ using FunctionalNets.Tensors;
 namespace FunctionalNets.Ops;
 
 /// <summary>Argument checks shared by the ops; every message names the op and the shapes or values involved.</summary>
-public static class Check
+internal static class Check
 {
     /// <summary>Throws unless <paramref name="a"/> and <paramref name="b"/> have the same shape.</summary>
     public static void SameShape<T>(string op, Tensor<T> a, Tensor<T> b)

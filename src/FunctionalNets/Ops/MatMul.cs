@@ -6,17 +6,21 @@ using FunctionalNets.Tensors;
 namespace FunctionalNets.Ops;
 
 /// <summary>
-/// Batched matrix product <c>y = a·b</c>: a [..., n, k], b [..., k, m] → y [..., n, m]. The batch axes of a and b
-/// must match, or b may be a plain matrix [k, m] shared by every batch (a layer's weights).
+/// Batched matrix product <c>y = a·b</c>: a [..., n, k], b [..., k, m] → y [..., n, m], with PyTorch's
+/// <c>matmul</c> semantics: the batch axes broadcast (NumPy rules), a plain matrix b [k, m] is shared by every
+/// batch (a layer's weights), and a 1-D operand is a row (a) or a column (b) whose axis is dropped from y.
 /// </summary>
-/// <remarks>VJP: <c>da = dy·bᵀ</c>, <c>db = aᵀ·dy</c> (summed over the batch when b is shared). Transposes are
-/// never materialised: the GEMM reads the operands transposed. No residuals beyond a and b.</remarks>
-public static class MatMul
+/// <remarks>VJP: <c>da = dy·bᵀ</c>, <c>db = aᵀ·dy</c> (summed over the batch when b is shared, and over the
+/// axes an operand was broadcast along). Transposes are never materialised: the GEMM reads the operands
+/// transposed. No residuals beyond a and b. Equal batch axes and a shared b run directly on the GEMM; the other
+/// cases (broadcast batch axes, 1-D operands) are in MatMul.Broadcast.cs.</remarks>
+public static partial class MatMul
 {
     /// <summary><c>y = a·b</c>.</summary>
     public static Tensor<T> Forward<T>(Tensor<T> a, Tensor<T> b)
         where T : unmanaged, INumber<T>
     {
+        if (!Direct(a, b)) return Broadcasting(a, b);
         var (batch, n, k, m, shared) = Dims(a, b);
         return Tensor.Build<T>(a.Shape.WithDim(-1, m), y => Into(a, b, y, batch, n, k, m, shared));
     }
@@ -46,6 +50,7 @@ public static class MatMul
     public static Tensor<T> Da<T>(Tensor<T> a, Tensor<T> b, Tensor<T> dy)
         where T : unmanaged, INumber<T>
     {
+        if (!Direct(a, b)) return BroadcastingDa(a, b, dy);
         var (batch, n, k, m, shared) = Dims(a, b, dy);
         return shared
             ? Tensor.Build<T>(a.Shape, da => Gemm.Multiply(dy.Span, b.Span, da, batch * n, m, k, transB: true))
@@ -56,6 +61,7 @@ public static class MatMul
     public static Tensor<T> Db<T>(Tensor<T> a, Tensor<T> b, Tensor<T> dy)
         where T : unmanaged, INumber<T>
     {
+        if (!Direct(a, b)) return BroadcastingDb(a, b, dy);
         var (batch, n, k, m, shared) = Dims(a, b, dy);
         return shared
             ? Tensor.Build<T>(b.Shape, db => Gemm.Multiply(a.Span, dy.Span, db, k, batch * n, m, transA: true))

@@ -26,6 +26,13 @@ public static class Split
         return [.. sizes.Select((n, k) => Slice.Band(x, a, offsets[k], n))];
     }
 
+    /// <summary>
+    /// The pieces of <paramref name="x"/> along <paramref name="axis"/> in chunks of <paramref name="chunk"/>
+    /// entries, the last one shorter when the length is not a multiple (PyTorch's <c>split</c> with an int).
+    /// </summary>
+    public static Tensor<T>[] Forward<T>(Tensor<T> x, int chunk, int axis)
+        where T : unmanaged, IFloatingPointIeee754<T> => Forward(x, ChunkSizes(x.Shape, chunk, axis), axis);
+
     /// <summary><c>dx = concat(dys, axis)</c> for input shape <paramref name="x"/>; a null cotangent stands for zeros.</summary>
     public static Tensor<T> Vjp<T>(Shape x, int[] sizes, int axis, Tensor<T>?[] dys)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -58,6 +65,23 @@ public static class Split
             }
             return (vars, s);
         });
+
+    /// <summary>Split into chunks of <paramref name="chunk"/> entries on the tape.</summary>
+    public static Net<T, Var<T>[]> Apply<T>(Var<T> x, int chunk, int axis)
+        where T : unmanaged, IFloatingPointIeee754<T> => Apply(x, ChunkSizes(x.Shape, chunk, axis), axis);
+
+    /// <summary>
+    /// The sizes of the chunks of <paramref name="chunk"/> entries that cut axis <paramref name="axis"/> of
+    /// <paramref name="x"/>: ⌈n/chunk⌉ pieces, all full but the last (one empty piece for an empty axis).
+    /// </summary>
+    public static int[] ChunkSizes(Shape x, int chunk, int axis)
+    {
+        var n = x[x.Axis(axis, nameof(Split))];
+        if (chunk <= 0)
+            throw new ArgumentException($"{nameof(Split)}: chunk size {chunk} must be positive, axis {axis} of {x}");
+        var count = Math.Max(1, (n + chunk - 1) / chunk);
+        return [.. Enumerable.Range(0, count).Select(i => Math.Min(chunk, n - i * chunk))];
+    }
 
     /// <summary>The normalised axis and each piece's start, or an error naming the sizes and the shape.</summary>
     private static (int Axis, int[] Offsets) Offsets(Shape x, int[] sizes, int axis)

@@ -23,7 +23,7 @@ public static partial class Optimizer
 }
 
 /// <summary>Ready-made masks for <see cref="Optimizer.AddDecayedWeights{T}"/>: which parameters (by path and value) decay.</summary>
-public static class ParamMask
+public static partial class ParamMask
 {
     /// <summary>Every parameter decays.</summary>
     public static bool All<T>(string path, Tensor<T> value)

@@ -228,18 +228,6 @@ public sealed record Params<T> : IEnumerable<KeyValuePair<string, Tensor<T>>>
 
     private static ArgumentException Differ(string op, string path) => new($"{op}: parameter trees differ at '{path}'");
 
-    /// <summary>A table of path, shape and element count, with the total.</summary>
-    public string Summary()
-    {
-        var width = Math.Max(4, paths.Length == 0 ? 0 : paths.Max(p => p.Length));
-        var sb = new StringBuilder();
-        sb.AppendLine($"{"path".PadRight(width)}  {"shape",-16} {"count",10}");
-        for (var i = 0; i < paths.Length; i++)
-            sb.AppendLine($"{paths[i].PadRight(width)}  {tensors[i].Shape,-16} {tensors[i].Size,10:N0}");
-        sb.Append($"{"total".PadRight(width)}  {"",-16} {Count,10:N0}");
-        return sb.ToString();
-    }
-
     /// <summary>Equal when both hold the same paths with equal tensors.</summary>
     public bool Equals(Params<T>? other)
     {

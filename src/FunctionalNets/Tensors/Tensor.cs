@@ -38,7 +38,8 @@ public sealed class Tensor<T> : IEquatable<Tensor<T>>
     public ReadOnlySpan<T> Span => data;
 
     /// <summary>Read access as memory, for kernels that partition work across threads.</summary>
-    public ReadOnlyMemory<T> Memory => data;
+    /// <remarks>Internal: <c>MemoryMarshal.TryGetArray</c> on it would hand out the writable buffer.</remarks>
+    internal ReadOnlyMemory<T> Memory => data;
 
     /// <summary>The number of axes.</summary>
     public int Rank => Shape.Rank;

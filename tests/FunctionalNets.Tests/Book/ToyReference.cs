@@ -2,7 +2,8 @@ namespace FunctionalNets.Tests.Book;
 
 /// <summary>
 /// An independent, scalar re-derivation of the book's toy model for the example tests: plain loops over
-/// 2-d rows, no library code. Parameters are a name → row-major matrix map.
+/// 2-d rows, no library code. Parameters are a name → row-major matrix map. Every position attends to every
+/// position (the book uses no causal mask) unless <c>causal</c> is set.
 /// </summary>
 internal static class ToyReference
 {
@@ -21,11 +22,10 @@ internal static class ToyReference
         ["w_q"] = new[,] { { 0.1, 0 }, { 0, 0.1 } },
         ["w_k"] = new[,] { { 0.1, 0 }, { 0, 0.1 } },
         ["w_v"] = new[,] { { 0.1, 0 }, { 0, 0.1 } },
-        ["w_o"] = new[,] { { 0.1, 0.2, 0.3, 0.4 }, { 0.3, 0.1, 0.4, 0.2 } },
+        // The book's logits [0.1·c0, 0, 0.1·c1, 0].
+        ["w_o"] = new[,] { { 0.1, 0, 0, 0 }, { 0, 0, 0.1, 0 } },
         ["ffn/w1"] = ffn ? new[,] { { 0.2, 0.1 }, { 0.1, 0.2 } } : new double[0, 0],
         ["ffn/w2"] = ffn ? new[,] { { 0.2, 0.1 }, { 0.1, 0.2 } } : new double[0, 0],
-        ["ffn/b1"] = ffn ? new double[1, 2] : new double[0, 0],
-        ["ffn/b2"] = ffn ? new double[1, 2] : new double[0, 0],
     };
 
     /// <summary>Row vector times matrix.</summary>
@@ -50,18 +50,18 @@ internal static class ToyReference
     {
         var mu = x.Average();
         var var = x.Select(v => (v - mu) * (v - mu)).Average();
-        return x.Select(v => (v - mu) / Math.Sqrt(var + 1e-5)).ToArray();
+        return x.Select(v => (v - mu) / Math.Sqrt(var + 1e-8)).ToArray();
     }
 
     private static double[] Ffn(double[] x, Dictionary<string, double[,]> p)
     {
-        var h = Times(x, p["ffn/w1"]).Select((v, j) => Math.Max(0, v + p["ffn/b1"][0, j])).ToArray();
-        return Times(h, p["ffn/w2"]).Select((v, j) => v + p["ffn/b2"][0, j]).ToArray();
+        var h = Times(x, p["ffn/w1"]).Select(v => Math.Max(0, v)).ToArray();
+        return Times(h, p["ffn/w2"]);
     }
 
     /// <summary>Every intermediate: weights (last row), contexts (all rows), the vector fed to W_O, logits, probabilities.</summary>
     public static (double[] Weights, double[][] Contexts, double[] Last, double[] Logits, double[] Probs) Forward(
-        string text, Dictionary<string, double[,]> p, string parts)
+        string text, Dictionary<string, double[,]> p, string parts, bool causal = false)
     {
         var x = text.Split(' ').Select(t => Embedding[t]).ToArray();
         var q = x.Select(r => Times(r, p["w_q"])).ToArray();
@@ -71,10 +71,11 @@ internal static class ToyReference
         double[] weights = [];
         for (var t = 0; t < x.Length; t++)
         {
-            var scores = Enumerable.Range(0, t + 1).Select(s => (q[t][0] * k[s][0] + q[t][1] * k[s][1]) / Math.Sqrt(2)).ToArray();
+            var seen = causal ? t + 1 : x.Length;
+            var scores = Enumerable.Range(0, seen).Select(s => (q[t][0] * k[s][0] + q[t][1] * k[s][1]) / Math.Sqrt(2)).ToArray();
             weights = Softmax(scores);
             contexts[t] = [0, 0];
-            for (var s = 0; s <= t; s++)
+            for (var s = 0; s < seen; s++)
                 for (var j = 0; j < 2; j++)
                     contexts[t][j] += weights[s] * v[s][j];
         }

@@ -21,6 +21,13 @@ public static partial class OpCatalog
                 var shapes = sizes.Reverse().Select(n => xs[0].Shape.WithDim(s[0], n)).ToArray();
                 return [Split.Vjp(xs[0].Shape, sizes, s[0], [.. Concat.Vjp(shapes, s[0], dy).Reverse()])];
             }, SplitTests.Reversed),
+        // Chunks of a given size: settings [axis, chunk, piece].
+        ShapeFamily.Spec(nameof(Split) + "(chunks)", SplitChunkTests.Cases, SplitChunkTests.Piece,
+            (s, xs, dy) =>
+            {
+                var sizes = Split.ChunkSizes(xs[0].Shape, s[1], s[0]);
+                return [Split.Vjp(xs[0].Shape, sizes, s[0], [.. sizes.Select((_, k) => k == s[2] % sizes.Length ? dy : null)])];
+            }, SplitChunkTests.Piece),
     ];
 }
 
@@ -106,5 +113,51 @@ public class SplitTests
         Assert.Contains("Split", ex.Message);
         Assert.Contains("[2, 1]", ex.Message);
         Assert.Contains("[2, 2]", ex.Message);
+    }
+}
+
+public class SplitChunkTests
+{
+    /// <summary>Settings <c>[axis, chunk, piece]</c>: a chunk size from 1 to 5 and a piece index (taken modulo the number of pieces).</summary>
+    internal static Gen<(int[], Tensor<double>[])> Cases =>
+        Gens.Tensor(minRank: 1, maxRank: 3, maxDim: 6).SelectMany(x =>
+            Gen.Select(Gen.Int[0, x.Rank - 1], Gen.Int[1, 5], Gen.Int[0, 5]).Select((axis, chunk, piece) => (new[] { axis, chunk, piece }, new[] { x })));
+
+    internal static Tensor<T> Piece<T>(int[] s, Tensor<T>[] xs)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var pieces = Split.Forward(xs[0], s[1], s[0]);
+        return pieces[s[2] % pieces.Length];
+    }
+
+    [Fact]
+    public void Split_by_chunk_size_cuts_full_chunks_and_a_shorter_last()
+    {
+        Assert.Equal([3, 3, 1], Split.ChunkSizes(Shape.Of(7), 3, 0));
+        Assert.Equal([2, 2], Split.ChunkSizes(Shape.Of(5, 4), 2, -1));
+        Assert.Equal([0], Split.ChunkSizes(Shape.Of(0), 4, 0));
+        var pieces = Split.Forward(Tensor.Arange<double>(7), 3, 0);
+        Assert.Equal(Tensor.Vector(0.0, 1, 2), pieces[0]);
+        Assert.Equal(Tensor.Vector(3.0, 4, 5), pieces[1]);
+        Assert.Equal(Tensor.Vector(6.0), pieces[2]);
+    }
+
+    [Fact]
+    public void Split_by_chunk_size_on_the_tape_returns_each_entry_its_cotangent()
+    {
+        var x = Tensor.Matrix([1.0, 2, 3], [4.0, 5, 6]);
+        var dy = Tensor.Matrix([10.0, 20], [30.0, 40]);
+        var (y, dxs) = ShapeFamily.OnTape(v => Split.Apply(v[0], 2, 1).Select(p => p[0]), dy, x);
+        Assert.Equal(Tensor.Matrix([1.0, 2], [4.0, 5]), y);
+        Assert.Equal(Tensor.Matrix([10.0, 20, 0], [30.0, 40, 0]), dxs[0]);
+    }
+
+    [Fact]
+    public void Split_by_a_chunk_size_below_one_names_op_size_and_shape()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Split.Forward(Tensor.Zeros<double>([2, 5]), 0, 1));
+        Assert.Contains("Split", ex.Message);
+        Assert.Contains("chunk size 0", ex.Message);
+        Assert.Contains("[2, 5]", ex.Message);
     }
 }
