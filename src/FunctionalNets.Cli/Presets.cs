@@ -54,7 +54,7 @@ public sealed record Preset(string Name, string Description)
     public int CheckpointEvery { get; init; }
 
     /// <summary>Operand digits of the addition task.</summary>
-    public int Digits { get; init; } = 3;
+    public int Digits { get; init; } = 4;
 
     /// <summary>W6 of the workload suite: the character-level GPT recipe for a text the size of tiny-shakespeare.</summary>
     public static Preset CpuChar { get; } = new("cpu-char", "4 layers, 4 heads, width 128, context 64, batch 12, 2,000 steps (a character model of a ~1 MB text)")
@@ -73,7 +73,7 @@ public sealed record Preset(string Name, string Description)
     };
 
     /// <summary>The built-in addition task's model and recipe.</summary>
-    public static Preset Addition { get; } = new("addition", "the built-in addition task: 2 layers, 4 heads, width 128")
+    public static Preset Addition { get; } = new("addition", "the built-in addition task: 4-digit operands, 2 layers, 4 heads, width 128")
     {
         Layers = 2,
         Heads = 4,
@@ -86,7 +86,7 @@ public sealed record Preset(string Name, string Description)
         Warmup = 100,
         EvalEvery = 1_000,
         CheckpointEvery = 1_000,
-        Digits = 3,
+        Digits = 4,
     };
 
     /// <summary>A model small enough to train in seconds: for tests and trying things out.</summary>
