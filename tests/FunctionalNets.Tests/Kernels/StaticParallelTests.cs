@@ -53,12 +53,11 @@ public class StaticParallelTests
     [Fact]
     public void Parts_of_a_job_run_on_a_worker_when_the_pool_is_free()
     {
-        // With one caller, the workers take parts (in a thread budget of 2), and the scope counts them.
+        // Each part waits (up to two seconds) until both have started, so the caller cannot take both itself while a
+        // worker is waking: the scope then counts the part the worker ran.
         using var scope = Compute.WithThreads(2);
-        var slow = new int[64];
-        for (var rep = 0; rep < 1_000 && scope.PartsOnWorkers == 0; rep++)
-            StaticParallel.For(slow.Length, new Count(slow));
-        Assert.True(scope.PartsOnWorkers > 0);
+        StaticParallel.For(2, new Rendezvous(new int[1]));
+        Assert.Equal(1, scope.PartsOnWorkers);
     }
 
     [Fact]
@@ -89,6 +88,17 @@ public class StaticParallelTests
     private readonly struct Nested(int[] counts) : IPartWork
     {
         public void Run(int part, int parts) => StaticParallel.For(4, new Count(counts, 4 * part));
+    }
+
+    // Counts itself in, then waits until every part has started or the time is up.
+    private readonly struct Rendezvous(int[] started) : IPartWork
+    {
+        public void Run(int part, int parts)
+        {
+            Interlocked.Increment(ref started[0]);
+            var deadline = Environment.TickCount64 + 2_000;
+            while (Volatile.Read(ref started[0]) < parts && Environment.TickCount64 < deadline) Thread.Yield();
+        }
     }
 
     private readonly struct Throwing(int failing) : IPartWork
