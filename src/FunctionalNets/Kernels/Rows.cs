@@ -3,7 +3,10 @@ using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace FunctionalNets.Kernels;
 
-/// <summary>Row-wise kernels over a [rows, cols] view of a contiguous buffer; each row is reduced in index order.</summary>
+/// <summary>
+/// Row-wise kernels over a [rows, cols] view of a contiguous buffer. Row sums and dot products are
+/// <see cref="LaneSum"/>'s, in one order on every vector width; the maximum is exact in any order.
+/// </summary>
 internal static class Rows
 {
     /// <summary>
@@ -54,7 +57,7 @@ internal static class Rows
         if (T.IsNegativeInfinity(max)) return false;
         TensorPrimitives.Subtract(x, max, y);
         TensorPrimitives.Exp(y, y);
-        sum = TensorPrimitives.Sum<T>(y);
+        sum = LaneSum.Sum<T>(y);
         return true;
     }
 
@@ -66,7 +69,7 @@ internal static class Rows
         {
             ReadOnlySpan<T> yr = y.Slice(r * cols, cols), gr = dy.Slice(r * cols, cols);
             var dr = dx.Slice(r * cols, cols);
-            var dot = TensorPrimitives.Dot(yr, gr);
+            var dot = LaneSum.Dot(yr, gr);
             TensorPrimitives.Subtract(gr, dot, dr);
             TensorPrimitives.Multiply(dr, yr, dr);
         }
@@ -83,7 +86,7 @@ internal static class Rows
         {
             ReadOnlySpan<T> yr = y.Slice(r * cols, cols), gr = dy.Slice(r * cols, cols);
             var dr = dx.Slice(r * cols, cols);
-            var sum = TensorPrimitives.Sum(gr);
+            var sum = LaneSum.Sum(gr);
             TensorPrimitives.Exp(yr, dr);
             TensorPrimitives.MultiplyAdd(dr, -sum, gr, dr);
         }
