@@ -58,6 +58,7 @@ public static class W1Gemm
             ["reps"] = Reps,
             ["median_s"] = median,
             ["gflops"] = flops / median / 1e9,
+            ["gflops_mean"] = flops / times.Average() / 1e9,
             ["gflops_best"] = flops / times.Min() / 1e9,
             ["max_rel_err"] = MaxRelativeError(a, b, c, rows: 4),
         });

@@ -4,9 +4,9 @@ using BenchmarkDotNet.Running;
 namespace FunctionalNets.Benchmarks;
 
 /// <summary>
-/// Entry point: `dotnet run -c Release --project tests/FunctionalNets.Benchmarks -- w1 [--threads N]` runs a
-/// workload of /work/shared/WORKLOADS.md and prints one JSON object per figure; `-- bdn [BenchmarkDotNet args]`
-/// runs the BenchmarkDotNet classes.
+/// Entry point: `dotnet run -c Release --project tests/FunctionalNets.Benchmarks -- w1 [--threads N] [--width 512|256|128]`
+/// runs a workload of /work/shared/WORKLOADS.md and prints one JSON object per figure (each names the vector paths
+/// that ran); `-- bdn [BenchmarkDotNet args]` runs the BenchmarkDotNet classes.
 /// </summary>
 public static class WorkloadRunner
 {
@@ -40,9 +40,19 @@ public static class WorkloadRunner
         }
         if (args.Length == 0 || !Workloads.TryGetValue(args[0], out var workload) || RunOptions.Parse(args[1..]) is not { } options)
         {
-            Console.Error.WriteLine($"usage: FunctionalNets.Benchmarks {{{string.Join('|', Workloads.Keys)}}} [--threads N] | bdn [BenchmarkDotNet args]");
+            Console.Error.WriteLine($"usage: FunctionalNets.Benchmarks {{{string.Join('|', Workloads.Keys)}}} [--threads N] [--width 512|256|128] [--quick] | bdn [BenchmarkDotNet args]");
             return 2;
         }
+        if (options.Width is { } bits)
+        {
+            if (Kernels.VectorWidth.Unavailable(bits) is { } error)
+            {
+                Console.Error.WriteLine($"--width {bits}: {error}");
+                return 1;
+            }
+            Kernels.VectorWidth.UseForProcess(bits);
+        }
+        Console.Error.WriteLine($"vector paths: {Kernels.VectorWidth.Describe()}");
         return workload(options);
     }
 }
@@ -50,22 +60,25 @@ public static class WorkloadRunner
 /// <summary>Options shared by every workload.</summary>
 /// <param name="Threads">Compute threads (WORKLOADS.md: 2 on this machine).</param>
 /// <param name="Quick">Fewer repetitions, for smoke tests (the PyTorch harness's --quick).</param>
-public sealed record RunOptions(int Threads, bool Quick = false)
+/// <param name="Width">The kernels' vector width in bits (512, 256 or 128), or null for the machine's widest.</param>
+public sealed record RunOptions(int Threads, bool Quick = false, int? Width = null)
 {
-    /// <summary>Parses `[--threads N] [--quick]`; null on anything else.</summary>
+    /// <summary>Parses `[--threads N] [--quick] [--width BITS]`; null on anything else.</summary>
     public static RunOptions? Parse(ReadOnlySpan<string> args)
     {
-        var (threads, quick) = (2, false);
+        var (threads, quick, width) = (2, false, (int?)null);
         for (var i = 0; i < args.Length; i++)
         {
             if (args[i] == "--threads" && i + 1 < args.Length && int.TryParse(args[i + 1], out threads) && threads >= 1)
                 i++;
+            else if (args[i] == "--width" && i + 1 < args.Length && int.TryParse(args[i + 1], out var bits))
+                (width, i) = (bits, i + 1);
             else if (args[i] == "--quick")
                 quick = true;
             else
                 return null;
         }
-        return new RunOptions(threads, quick);
+        return new RunOptions(threads, quick, width);
     }
 }
 
@@ -91,18 +104,25 @@ public static class Measure
         return Since(start);
     }
 
-    /// <summary>Per-step median over <paramref name="reps"/> repetitions of <paramref name="steps"/> steps.</summary>
-    public static double MedianPerStep(int reps, int steps, Action step) =>
-        Median(Enumerable.Range(0, reps).Select(_ => Seconds(() =>
+    /// <summary>
+    /// Per-step time over <paramref name="reps"/> repetitions of <paramref name="steps"/> steps: the median of the
+    /// repetitions' per-step times, and the mean (all timed steps' total wall time over their number).
+    /// </summary>
+    public static (double Median, double Mean) PerStep(int reps, int steps, Action step)
+    {
+        var times = Enumerable.Range(0, reps).Select(_ => Seconds(() =>
         {
             for (var i = 0; i < steps; i++) step();
-        }) / steps).ToArray());
+        })).ToArray();
+        return (Median(times) / steps, times.Sum() / (reps * steps));
+    }
 
-    /// <summary>Prints one figure as a single-line JSON object, framework first.</summary>
+    /// <summary>Prints one figure as a single-line JSON object, framework first and the vector paths last.</summary>
     public static void Emit(IReadOnlyDictionary<string, object> fields)
     {
         var line = new Dictionary<string, object> { ["framework"] = "functionalnets" };
         foreach (var (key, value) in fields) line[key] = value;
+        line["vector_paths"] = Kernels.VectorWidth.Describe();
         Console.WriteLine(JsonSerializer.Serialize(line));
     }
 }

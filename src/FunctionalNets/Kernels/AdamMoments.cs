@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Runtime.Intrinsics;
 using FunctionalNets.Tensors;
 
 namespace FunctionalNets.Kernels;
@@ -47,13 +46,14 @@ internal static unsafe class AdamMoments
         return (new Tensor<T>(g.Shape, m2), new Tensor<T>(g.Shape, v2), new Tensor<T>(g.Shape, u));
     }
 
-    /// <summary>What becomes of Adam's step <c>u</c> at element <c>i</c> before it is stored: scalar and Vector512 bodies of the same operations.</summary>
+    /// <summary>What becomes of Adam's step <c>u</c> at element <c>i</c> before it is stored: scalar and SIMD bodies of the same operations.</summary>
     private interface IFinish<T>
         where T : unmanaged
     {
         T Invoke(T u, int i);
 
-        Vector512<T> Invoke(Vector512<T> u, int i);
+        TV Invoke<TV>(TV u, int i)
+            where TV : unmanaged, ISimd<TV, T>;
     }
 
     /// <summary><c>u</c> itself (ScaleByAdam).</summary>
@@ -62,7 +62,8 @@ internal static unsafe class AdamMoments
     {
         public T Invoke(T u, int i) => u;
 
-        public Vector512<T> Invoke(Vector512<T> u, int i) => u;
+        public TV Invoke<TV>(TV u, int i)
+            where TV : unmanaged, ISimd<TV, T> => u;
     }
 
     /// <summary><c>((p[i]·wd) + u)·scale</c>, or <c>u·scale</c> when <c>p</c> is null.</summary>
@@ -71,11 +72,12 @@ internal static unsafe class AdamMoments
     {
         public T Invoke(T u, int i) => (p is null ? u : p[i] * wd + u) * scale;
 
-        public Vector512<T> Invoke(Vector512<T> u, int i) =>
-            (p is null ? u : Vector512.Load(p + i) * Vector512.Create(wd) + u) * Vector512.Create(scale);
+        public TV Invoke<TV>(TV u, int i)
+            where TV : unmanaged, ISimd<TV, T> =>
+            (p is null ? u : TV.Load(p + i) * TV.Create(wd) + u) * TV.Create(scale);
     }
 
-    /// <summary>Chunks [start, end): a Vector512 body and a scalar tail computing the same operations.</summary>
+    /// <summary>Chunks [start, end): a SIMD body of the width in force and a scalar tail computing the same operations.</summary>
     private readonly struct Chunks<T, TFinish>(T* m, T* v, T* g, T* m2, T* v2, T* u, int n, AdamConstants<T> k, TFinish finish) : IRangeBody
         where T : unmanaged, IFloatingPointIeee754<T>
         where TFinish : struct, IFinish<T>
@@ -83,26 +85,37 @@ internal static unsafe class AdamMoments
         public void Run(int start, int end)
         {
             var (i, stop) = (start * Chunk, Math.Min(n, end * Chunk));
-            if (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported)
+            i = VectorWidth.Current switch
             {
-                var (b1, k1, b2, k2) = (Vector512.Create(k.Beta1), Vector512.Create(k.Keep1), Vector512.Create(k.Beta2), Vector512.Create(k.Keep2));
-                var (eps, c1, c2) = (Vector512.Create(k.Eps), Vector512.Create(k.Correction1), Vector512.Create(k.Correction2));
-                for (; i <= stop - Vector512<T>.Count; i += Vector512<T>.Count)
-                {
-                    var gi = Vector512.Load(g + i);
-                    var mi = Vector512.Load(m + i) * b1 + gi * k1;
-                    var vi = Vector512.Load(v + i) * b2 + gi * gi * k2;
-                    mi.Store(m2 + i);
-                    vi.Store(v2 + i);
-                    finish.Invoke(mi / (Vector512.Sqrt(vi / c2) + eps) / c1, i).Store(u + i);
-                }
-            }
+                512 => Vectors<V512<T>>(i, stop),
+                256 => Vectors<V256<T>>(i, stop),
+                _ => Vectors<V128<T>>(i, stop),
+            };
             for (; i < stop; i++)
             {
                 var mi = m[i] * k.Beta1 + g[i] * k.Keep1;
                 var vi = v[i] * k.Beta2 + g[i] * g[i] * k.Keep2;
                 (m2[i], v2[i], u[i]) = (mi, vi, finish.Invoke(mi / (T.Sqrt(vi / k.Correction2) + k.Eps) / k.Correction1, i));
             }
+        }
+
+        // Elements [i, stop) in whole vectors; returns where the scalar tail starts.
+        private int Vectors<TV>(int i, int stop)
+            where TV : unmanaged, ISimd<TV, T>
+        {
+            if (!TV.IsSupported) return i;
+            var (b1, k1, b2, k2) = (TV.Create(k.Beta1), TV.Create(k.Keep1), TV.Create(k.Beta2), TV.Create(k.Keep2));
+            var (eps, c1, c2) = (TV.Create(k.Eps), TV.Create(k.Correction1), TV.Create(k.Correction2));
+            for (; i <= stop - TV.Count; i += TV.Count)
+            {
+                var gi = TV.Load(g + i);
+                var mi = TV.Load(m + i) * b1 + gi * k1;
+                var vi = TV.Load(v + i) * b2 + gi * gi * k2;
+                mi.Store(m2 + i);
+                vi.Store(v2 + i);
+                finish.Invoke(mi / (TV.Sqrt(vi / c2) + eps) / c1, i).Store(u + i);
+            }
+            return i;
         }
     }
 }

@@ -4,9 +4,11 @@ namespace FunctionalNets.Kernels;
 
 /// <summary>General matrix multiply on row-major spans: <c>C = op(A)·op(B)</c>, optionally added to C.</summary>
 /// <remarks>
-/// float and double run the packed, cache-blocked Vector512 kernel (<see cref="GemmBlocked"/>); other element
-/// types run a plain dot-product loop. Work is split over rows or columns of C, or over whole products of a batch,
-/// so every element of C is computed by the same operations in the same order whatever <see cref="Compute.Threads"/> is.
+/// float and double run the packed, cache-blocked kernel (<see cref="GemmBlocked"/>) at the <see cref="VectorWidth"/>
+/// in force, with the same bits at every width; other element types, and products of at most
+/// <see cref="SmallVolume"/> multiply-adds, run a plain dot-product loop (no fused multiply-add). Work is split over
+/// rows or columns of C, or over whole products of a batch, so every element of C is computed by the same operations
+/// in the same order whatever <see cref="Compute.Threads"/> is.
 /// </remarks>
 internal static unsafe class Gemm
 {
@@ -29,7 +31,7 @@ internal static unsafe class Gemm
             if (!accumulate) c[..(m * n)].Clear();
             return;
         }
-        if ((typeof(T) == typeof(float) || typeof(T) == typeof(double)) && GemmBlocked.IsSupported && (long)m * k * n > SmallVolume)
+        if ((typeof(T) == typeof(float) || typeof(T) == typeof(double)) && (long)m * k * n > SmallVolume)
             GemmBlocked.Multiply(a, b, c, new GemmShape(m, k, n, transA, transB, accumulate), Compute.Threads);
         else
             Reference(a, b, c, m, k, n, transA, transB, accumulate);
@@ -58,15 +60,19 @@ internal static unsafe class Gemm
             return;
         }
         fixed (T* pa = a, pb = b, pc = c)
-            StaticParallel.For(parts, new Slices<T>((nint)pa, (nint)pb, (nint)pc, batch, new GemmShape(m, k, n, transA, transB, accumulate)));
+            StaticParallel.For(parts, new Slices<T>((nint)pa, (nint)pb, (nint)pc, batch, new GemmShape(m, k, n, transA, transB, accumulate), VectorWidth.Current));
     }
 
-    /// <summary>A batch's operands (pinned by the caller for the whole call); part t of P is the t-th of P equal runs of slices.</summary>
-    private readonly struct Slices<T>(nint a, nint b, nint c, int batch, GemmShape s) : IPartWork
+    /// <summary>
+    /// A batch's operands (pinned by the caller for the whole call); part t of P is the t-th of P equal runs of slices,
+    /// computed at the caller's vector width whichever thread runs it.
+    /// </summary>
+    private readonly struct Slices<T>(nint a, nint b, nint c, int batch, GemmShape s, int width) : IPartWork
         where T : unmanaged, INumber<T>
     {
         public void Run(int part, int parts)
         {
+            using var scope = VectorWidth.Carry(width);
             var (sa, sb, sc) = (s.M * s.K, s.K * s.N, s.M * s.N);
             for (var i = batch * part / parts; i < batch * (part + 1) / parts; i++)
                 Multiply(new ReadOnlySpan<T>((T*)a + (nint)i * sa, sa), new ReadOnlySpan<T>((T*)b + (nint)i * sb, sb),

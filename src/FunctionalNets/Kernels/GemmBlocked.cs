@@ -1,24 +1,25 @@
 using System.Buffers;
 using System.Numerics;
-using System.Runtime.Intrinsics.X86;
 
 namespace FunctionalNets.Kernels;
 
 /// <summary>
-/// Packed, cache-blocked GEMM for float and double (Goto/BLIS layout): a kc×nc block of op(B) is packed into
-/// contiguous slivers of <see cref="GemmMicroKernel.Nr{T}"/> columns, each <see cref="GemmMicroKernel.Mr"/>-row
-/// sliver of op(A) is packed next to it, and the register-blocked micro-kernel sweeps the B slivers. Transposes
-/// are absorbed by the packing.
+/// Packed, cache-blocked GEMM for float and double (Goto/BLIS layout) at the <see cref="VectorWidth"/> in force: a
+/// kc×nc block of op(B) is packed into contiguous slivers of <see cref="GemmMicroKernel.Nr{TV, T}"/> columns, each
+/// <see cref="GemmMicroKernel.Mr{TV}"/>-row sliver of op(A) is packed next to it, and the register-blocked
+/// micro-kernel sweeps the B slivers. Transposes are absorbed by the packing.
 /// </summary>
 /// <remarks>
-/// Determinism: element (i, j) of C is always the k-blocks 0, Kc, 2·Kc … in that order, each summed from zero by a
-/// chain of fused multiply-adds over p in index order and then added to C. Neither the thread split nor the tile an
-/// element lands in changes that sequence, so 1 and N threads give identical bits.
+/// Determinism: element (i, j) of C is always the k-blocks 0, Kc, 2·Kc … in that order (Kc the same on every
+/// width), each summed from zero by a chain of fused multiply-adds over p in index order and then added to C. Neither
+/// the thread split, nor the vector width, nor the tile an element lands in changes that sequence, so 1 and N
+/// threads and the 512-, 256- and 128-bit bodies give identical bits.
 /// </remarks>
 internal static unsafe class GemmBlocked
 {
     // Block sizes, measured on Sapphire Rapids (48 KiB L1d, 2 MiB L2 per core): a Kc-deep A sliver stays in L1 while
     // the B slivers of a Kc×Nc block (≤ 1 MiB) stream from L2. Depth: 256 floats or 192 doubles; width 1024 or 512.
+    // The depth fixes where each element's sum restarts, so it must not depend on the width.
     private static int Kc<T>()
         where T : unmanaged => sizeof(T) == sizeof(float) ? 256 : 192;
 
@@ -28,13 +29,23 @@ internal static unsafe class GemmBlocked
     /// <summary>Below this many multiply-adds (m·k·n) one thread does the whole product: forking costs a few µs.</summary>
     public const long ParallelVolume = 128L * 128 * 128;
 
-    /// <summary>Whether this machine runs the Vector512 FMA kernel natively.</summary>
-    public static bool IsSupported => Avx512F.IsSupported;
-
+    /// <summary>C (+)= op(A)·op(B) for T = float or double, with the bodies of the <see cref="VectorWidth"/> in force.</summary>
     public static void Multiply<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, GemmShape s, int maxThreads)
         where T : unmanaged, INumber<T>
     {
-        var (mr, nr) = (GemmMicroKernel.Mr, GemmMicroKernel.Nr<T>());
+        switch (VectorWidth.Current)
+        {
+            case 512: Multiply<V512<T>, T>(a, b, c, s, maxThreads); break;
+            case 256: Multiply<V256<T>, T>(a, b, c, s, maxThreads); break;
+            default: Multiply<V128<T>, T>(a, b, c, s, maxThreads); break;
+        }
+    }
+
+    private static void Multiply<TV, T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, GemmShape s, int maxThreads)
+        where TV : unmanaged, ISimd<TV, T>
+        where T : unmanaged, INumber<T>
+    {
+        var (mr, nr) = (GemmMicroKernel.Mr<TV>(), GemmMicroKernel.Nr<TV, T>());
         var (rowTiles, colTiles) = (CeilDiv(s.M, mr), CeilDiv(s.N, nr));
         // Split the longer side of C, so the operand packed by every thread (the other side's) is the smaller.
         var splitRows = rowTiles >= colTiles;
@@ -42,7 +53,7 @@ internal static unsafe class GemmBlocked
         var threads = (long)s.M * s.K * s.N < ParallelVolume ? 1 : Math.Min(maxThreads, tiles);
         fixed (T* pa = a, pb = b, pc = c)
         {
-            var job = new Job<T>((nint)pa, (nint)pb, (nint)pc, s, splitRows, tiles);
+            var job = new Job<TV, T>((nint)pa, (nint)pb, (nint)pc, s, splitRows, tiles);
             if (threads == 1)
                 job.Run(0, s.M, 0, s.N);
             else
@@ -56,12 +67,13 @@ internal static unsafe class GemmBlocked
     /// One multiply's operands (pinned by the caller for the whole call) and shape; part t of P is the t-th of P
     /// equal runs of row tiles (or column tiles) of C.
     /// </summary>
-    private readonly struct Job<T>(nint a, nint b, nint c, GemmShape s, bool splitRows, int tiles) : IPartWork
+    private readonly struct Job<TV, T>(nint a, nint b, nint c, GemmShape s, bool splitRows, int tiles) : IPartWork
+        where TV : unmanaged, ISimd<TV, T>
         where T : unmanaged, INumber<T>
     {
         public void Run(int part, int parts)
         {
-            var (mr, nr) = (GemmMicroKernel.Mr, GemmMicroKernel.Nr<T>());
+            var (mr, nr) = (GemmMicroKernel.Mr<TV>(), GemmMicroKernel.Nr<TV, T>());
             var (lo, hi) = (tiles * part / parts, tiles * (part + 1) / parts);
             if (splitRows)
                 Run(lo * mr, Math.Min(hi * mr, s.M), 0, s.N);
@@ -72,7 +84,7 @@ internal static unsafe class GemmBlocked
         /// <summary>Computes the block C[i0..i1, j0..j1] with its own packing buffers.</summary>
         public void Run(int i0, int i1, int j0, int j1)
         {
-            var (mr, nr, kcBlock, ncBlock) = (GemmMicroKernel.Mr, GemmMicroKernel.Nr<T>(), Kc<T>(), Nc<T>());
+            var (mr, nr, kcBlock, ncBlock) = (GemmMicroKernel.Mr<TV>(), GemmMicroKernel.Nr<TV, T>(), Kc<T>(), Nc<T>());
             var kcMax = Math.Min(kcBlock, s.K);
             var ncMax = Math.Min(ncBlock, CeilDiv(j1 - j0, nr) * nr);
             var align = 64 / sizeof(T);
@@ -89,13 +101,13 @@ internal static unsafe class GemmBlocked
                     {
                         var kc = Math.Min(kcBlock, s.K - pc);
                         var add = pc > 0 || s.Accumulate;
-                        GemmPack.B((T*)b, bp, s, pc, kc, jc, nc);
+                        GemmPack.B<TV, T>((T*)b, bp, s, pc, kc, jc, nc);
                         for (var ir = i0; ir < i1; ir += mr)
                         {
                             var rows = Math.Min(mr, i1 - ir);
-                            GemmPack.A((T*)a, ap, s, ir, rows, pc, kc);
+                            GemmPack.A<TV, T>((T*)a, ap, s, ir, rows, pc, kc);
                             for (var jr = 0; jr < nc; jr += nr)
-                                GemmMicroKernel.Run(ap, bp + jr * kc, kc, (T*)c + (nint)ir * s.N + jc + jr, s.N, add, rows, Math.Min(nr, nc - jr));
+                                GemmMicroKernel.Run<TV, T>(ap, bp + jr * kc, kc, (T*)c + (nint)ir * s.N + jc + jr, s.N, add, rows, Math.Min(nr, nc - jr));
                         }
                     }
                 }

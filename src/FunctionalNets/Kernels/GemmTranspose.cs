@@ -5,8 +5,10 @@ using System.Runtime.Intrinsics.X86;
 namespace FunctionalNets.Kernels;
 
 /// <summary>
-/// In-register transposes of one Vector512-square block for the transposing packs of <see cref="GemmPack"/>:
-/// 16×16 floats or 8×8 doubles, by interleaving rows within 128-bit lanes and then shuffling whole lanes.
+/// In-register transposes of one square block for the transposing packs of <see cref="GemmPack"/>: at 512 bits a
+/// Vector512 square (16×16 floats or 8×8 doubles) by interleaving rows within 128-bit lanes and then shuffling whole
+/// lanes; at the narrower widths a Vector128 square (4×4 floats or 2×2 doubles) with the cross-platform API only, so
+/// ARM64 runs the same code.
 /// </summary>
 internal static unsafe class GemmTranspose
 {
@@ -18,12 +20,11 @@ internal static unsafe class GemmTranspose
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Block(float* src, nint ld, int rows, int cols, float* dst, nint stride)
     {
-        var mask = GemmSimd.FirstLanes<float>(cols);
         // Stage 1 and 2: within each 128-bit lane L, bq of group j holds rows 4j…4j+3 of column 4L+q.
-        var (b0, b1, b2, b3) = Interleave4(Row(src, ld, 0, rows, mask), Row(src, ld, 1, rows, mask), Row(src, ld, 2, rows, mask), Row(src, ld, 3, rows, mask));
-        var (b4, b5, b6, b7) = Interleave4(Row(src, ld, 4, rows, mask), Row(src, ld, 5, rows, mask), Row(src, ld, 6, rows, mask), Row(src, ld, 7, rows, mask));
-        var (b8, b9, b10, b11) = Interleave4(Row(src, ld, 8, rows, mask), Row(src, ld, 9, rows, mask), Row(src, ld, 10, rows, mask), Row(src, ld, 11, rows, mask));
-        var (b12, b13, b14, b15) = Interleave4(Row(src, ld, 12, rows, mask), Row(src, ld, 13, rows, mask), Row(src, ld, 14, rows, mask), Row(src, ld, 15, rows, mask));
+        var (b0, b1, b2, b3) = Interleave4(Row(src, ld, 0, rows, cols), Row(src, ld, 1, rows, cols), Row(src, ld, 2, rows, cols), Row(src, ld, 3, rows, cols));
+        var (b4, b5, b6, b7) = Interleave4(Row(src, ld, 4, rows, cols), Row(src, ld, 5, rows, cols), Row(src, ld, 6, rows, cols), Row(src, ld, 7, rows, cols));
+        var (b8, b9, b10, b11) = Interleave4(Row(src, ld, 8, rows, cols), Row(src, ld, 9, rows, cols), Row(src, ld, 10, rows, cols), Row(src, ld, 11, rows, cols));
+        var (b12, b13, b14, b15) = Interleave4(Row(src, ld, 12, rows, cols), Row(src, ld, 13, rows, cols), Row(src, ld, 14, rows, cols), Row(src, ld, 15, rows, cols));
         // Stage 3 and 4: lane L of the four groups' bq is column 4L+q.
         var (p0, p4, p8, p12) = Lanes(b0.AsDouble(), b4.AsDouble(), b8.AsDouble(), b12.AsDouble());
         var (p1, p5, p9, p13) = Lanes(b1.AsDouble(), b5.AsDouble(), b9.AsDouble(), b13.AsDouble());
@@ -40,12 +41,11 @@ internal static unsafe class GemmTranspose
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Block(double* src, nint ld, int rows, int cols, double* dst, nint stride)
     {
-        var mask = GemmSimd.FirstLanes<double>(cols);
         // Stage 1: within each 128-bit lane L, aq of pair j holds rows 2j, 2j+1 of column 2L+q.
-        var (a0, a1) = Interleave2(Row(src, ld, 0, rows, mask), Row(src, ld, 1, rows, mask));
-        var (a2, a3) = Interleave2(Row(src, ld, 2, rows, mask), Row(src, ld, 3, rows, mask));
-        var (a4, a5) = Interleave2(Row(src, ld, 4, rows, mask), Row(src, ld, 5, rows, mask));
-        var (a6, a7) = Interleave2(Row(src, ld, 6, rows, mask), Row(src, ld, 7, rows, mask));
+        var (a0, a1) = Interleave2(Row(src, ld, 0, rows, cols), Row(src, ld, 1, rows, cols));
+        var (a2, a3) = Interleave2(Row(src, ld, 2, rows, cols), Row(src, ld, 3, rows, cols));
+        var (a4, a5) = Interleave2(Row(src, ld, 4, rows, cols), Row(src, ld, 5, rows, cols));
+        var (a6, a7) = Interleave2(Row(src, ld, 6, rows, cols), Row(src, ld, 7, rows, cols));
         // Stage 2 and 3: lane L of the four pairs' aq is column 2L+q.
         var (p0, p2, p4, p6) = Lanes(a0, a2, a4, a6);
         var (p1, p3, p5, p7) = Lanes(a1, a3, a5, a7);
@@ -54,8 +54,8 @@ internal static unsafe class GemmTranspose
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<T> Row<T>(T* src, nint ld, int r, int rows, Vector512<T> mask)
-        where T : unmanaged => r < rows ? GemmSimd.MaskLoad(src + r * ld, mask) : Vector512<T>.Zero;
+    private static Vector512<T> Row<T>(T* src, nint ld, int r, int rows, int cols)
+        where T : unmanaged => r < rows ? V512<T>.LoadFirst(src + r * ld, cols).Value : Vector512<T>.Zero;
 
     // Four rows → per lane, 4×4 transposed: 32-bit interleave, then 64-bit interleave.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -93,5 +93,55 @@ internal static unsafe class GemmTranspose
         if (first + 1 < cols) x1.As<double, T>().Store(dst + (first + 1) * stride);
         if (first + 2 < cols) x2.As<double, T>().Store(dst + (first + 2) * stride);
         if (first + 3 < cols) x3.As<double, T>().Store(dst + (first + 3) * stride);
+    }
+
+    /// <summary>
+    /// The 4×4 float block of <see cref="Block(float*, nint, int, int, float*, nint)"/>: rows r &lt; 4 of
+    /// <c>src + r·ld</c> (rows ≥ <paramref name="rows"/> and columns ≥ <paramref name="cols"/> as zeros), column p
+    /// stored as the Vector128 <c>dst + p·stride</c> for p = 0 … min(cols, 4)−1 in increasing order.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Block4(float* src, nint ld, int rows, int cols, float* dst, nint stride)
+    {
+        var (r0, r1, r2, r3) = (Row4(src, ld, 0, rows, cols), Row4(src, ld, 1, rows, cols), Row4(src, ld, 2, rows, cols), Row4(src, ld, 3, rows, cols));
+        // Pairs of columns move as one 64-bit element: a = r0[0,1] r1[0,1], c = r0[2,3] r1[2,3], b and d from r2, r3.
+        var (a, b) = (Pair(r0, r1, 0), Pair(r2, r3, 0));
+        var (c, d) = (Pair(r0, r1, 1), Pair(r2, r3, 1));
+        // Within each: r0[0] r1[0] r0[1] r1[1], so one more pairing gives whole columns.
+        var order = Vector128.Create(0, 2, 1, 3);
+        (a, b, c, d) = (Vector128.Shuffle(a, order), Vector128.Shuffle(b, order), Vector128.Shuffle(c, order), Vector128.Shuffle(d, order));
+        Store4(dst, stride, cols, 0, Pair(a, b, 0));
+        Store4(dst, stride, cols, 1, Pair(a, b, 1));
+        Store4(dst, stride, cols, 2, Pair(c, d, 0));
+        Store4(dst, stride, cols, 3, Pair(c, d, 1));
+    }
+
+    /// <summary>The 2×2 double block: columns <c>(r0[p], r1[p])</c> stored at <c>dst + p·stride</c> for p &lt; min(cols, 2).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Block2(double* src, nint ld, int rows, int cols, double* dst, nint stride)
+    {
+        var (r0, r1) = (Row4(src, ld, 0, rows, cols), Row4(src, ld, 1, rows, cols));
+        Store4(dst, stride, cols, 0, Vector128.Create(r0.ToScalar(), r1.ToScalar()));
+        Store4(dst, stride, cols, 1, Vector128.Create(r0.GetElement(1), r1.GetElement(1)));
+    }
+
+    // Row r of a Vector128 block: a whole vector when every column is there, else the first cols lanes.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<T> Row4<T>(T* src, nint ld, int r, int rows, int cols)
+        where T : unmanaged =>
+        r >= rows ? Vector128<T>.Zero
+        : cols >= Vector128<T>.Count ? Vector128.Load(src + r * ld)
+        : V128<T>.LoadFirst(src + r * ld, cols).Value;
+
+    // The 64-bit element `half` of x, then of y.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> Pair(Vector128<float> x, Vector128<float> y, int half) =>
+        Vector128.Create(x.AsDouble().GetElement(half), y.AsDouble().GetElement(half)).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store4<T>(T* dst, nint stride, int cols, int p, Vector128<T> column)
+        where T : unmanaged
+    {
+        if (p < cols) column.Store(dst + p * stride);
     }
 }

@@ -33,9 +33,9 @@ internal static class Norm
             {
                 ReadOnlySpan<T> xr = new(x + (nint)r * cols, cols);
                 var yr = new Span<T>(y + (nint)r * cols, cols);
-                var mu = TensorPrimitives.Sum(xr) / c;
+                var mu = LaneSum.Sum(xr) / c;
                 TensorPrimitives.Subtract(xr, mu, yr); // centred rows, kept in y
-                var rs = T.One / T.Sqrt(TensorPrimitives.SumOfSquares<T>(yr) / c + eps);
+                var rs = T.One / T.Sqrt(LaneSum.SumOfSquares<T>(yr) / c + eps);
                 TensorPrimitives.Multiply(yr, rs, yr);
                 if (gains > 0) TensorPrimitives.MultiplyAdd(yr, g, b, yr);
                 mean[r] = mu;
@@ -72,8 +72,8 @@ internal static class Norm
             }
             else
                 dyr.CopyTo(dn);
-            var meanDn = TensorPrimitives.Sum<T>(dn) / c;
-            var meanDnXhat = TensorPrimitives.Dot<T>(dn, xhat) / c;
+            var meanDn = LaneSum.Sum<T>(dn) / c;
+            var meanDnXhat = LaneSum.Dot<T>(dn, xhat) / c;
             TensorPrimitives.MultiplyAdd(xhat, -meanDnXhat, dn, dxr);          // dn − x̂·mean(dn·x̂)
             TensorPrimitives.Subtract(dxr, meanDn, dxr);
             TensorPrimitives.Multiply(dxr, rstd[r], dxr);                      // dx = rstd·(dn − mean(dn) − x̂·mean(dn·x̂))

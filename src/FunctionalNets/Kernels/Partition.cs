@@ -26,13 +26,17 @@ internal static class Partition
             body.Run(0, items);
             return;
         }
-        StaticParallel.For(threads, new Parts<TBody>(body, items));
+        StaticParallel.For(threads, new Parts<TBody>(body, items, VectorWidth.Current));
     }
 
-    /// <summary>Part p of P runs items [items·p/P, items·(p + 1)/P).</summary>
-    private readonly struct Parts<TBody>(TBody body, int items) : IPartWork
+    /// <summary>Part p of P runs items [items·p/P, items·(p + 1)/P) at the caller's vector width, whichever thread runs it.</summary>
+    private readonly struct Parts<TBody>(TBody body, int items, int width) : IPartWork
         where TBody : struct, IRangeBody
     {
-        public void Run(int part, int parts) => body.Run((int)((long)items * part / parts), (int)((long)items * (part + 1) / parts));
+        public void Run(int part, int parts)
+        {
+            using var scope = VectorWidth.Carry(width);
+            body.Run((int)((long)items * part / parts), (int)((long)items * (part + 1) / parts));
+        }
     }
 }

@@ -1,6 +1,4 @@
 using System.Numerics;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace FunctionalNets.Kernels;
@@ -10,45 +8,60 @@ internal static class Reduce
 {
     /// <summary>
     /// Σ xᵢ² in double, in a fixed order on every machine: lane j (0…7) accumulates the elements i ≡ j (mod 8)
-    /// in index order, then the lanes combine as ((l₀+l₁)+(l₂+l₃))+((l₄+l₅)+(l₆+l₇)). The vector and scalar paths
-    /// perform the same additions, so the bits do not depend on the vector width.
+    /// in index order, then the lanes combine as ((l₀+l₁)+(l₂+l₃))+((l₄+l₅)+(l₆+l₇)). The 512-, 256- and 128-bit
+    /// bodies hold the eight lanes in one, two or four vectors and the scalar tail adds to the same lanes, so the
+    /// bits do not depend on the vector width.
     /// </summary>
-    public static double SumOfSquares<T>(ReadOnlySpan<T> x)
+    public static unsafe double SumOfSquares<T>(ReadOnlySpan<T> x)
         where T : unmanaged, INumber<T>
     {
         Span<double> lane = stackalloc double[8];
         lane.Clear();
+        fixed (T* p = x)
+        {
+            var i = typeof(T) != typeof(float) && typeof(T) != typeof(double) ? 0 : VectorWidth.Current switch
+            {
+                512 => SquaresInto<V512<double>, T>(p, x.Length, lane),
+                256 => SquaresInto<V256<double>, T>(p, x.Length, lane),
+                _ => SquaresInto<V128<double>, T>(p, x.Length, lane),
+            };
+            for (; i < x.Length; i++)
+            {
+                var v = double.CreateTruncating(p[i]);
+                lane[i & 7] += v * v;
+            }
+        }
+        return LaneSum.Tree(lane);
+    }
+
+    // The whole blocks of eight into the lanes; returns where the tail starts.
+    private static unsafe int SquaresInto<TV, T>(T* x, int n, Span<double> lane)
+        where TV : unmanaged, ISimd<TV, double>
+        where T : unmanaged
+    {
+        var acc = new LaneSum.Accumulators<TV, double>(TV.Zero);
         var i = 0;
-        if (Vector256.IsHardwareAccelerated && typeof(T) == typeof(float))
+        for (; i <= n - 8; i += 8) acc.Add(new WidenedSquares<T>(x), i, lane);
+        acc.CopyTo(lane);
+        return i;
+    }
+
+    /// <summary>xᵢ² in double, x float or double.</summary>
+    private readonly unsafe struct WidenedSquares<T>(T* x) : LaneSum.ILaneTerms<double>
+        where T : unmanaged
+    {
+        public double At(nint i)
         {
-            var f = MemoryMarshal.Cast<T, float>(x);
-            var (lo, hi) = (Vector256<double>.Zero, Vector256<double>.Zero);
-            for (; i <= f.Length - 8; i += 8)
-            {
-                var (a, b) = Vector256.Widen(Vector256.Create<float>(f.Slice(i, 8)));
-                (lo, hi) = (lo + a * a, hi + b * b);
-            }
-            lo.CopyTo(lane);
-            hi.CopyTo(lane[4..]);
+            var v = typeof(T) == typeof(float) ? ((float*)x)[i] : ((double*)x)[i];
+            return v * v;
         }
-        else if (Vector256.IsHardwareAccelerated && typeof(T) == typeof(double))
+
+        public TV At<TV>(nint i)
+            where TV : unmanaged, ISimd<TV, double>
         {
-            var d = MemoryMarshal.Cast<T, double>(x);
-            var (lo, hi) = (Vector256<double>.Zero, Vector256<double>.Zero);
-            for (; i <= d.Length - 8; i += 8)
-            {
-                var (a, b) = (Vector256.Create(d.Slice(i, 4)), Vector256.Create(d.Slice(i + 4, 4)));
-                (lo, hi) = (lo + a * a, hi + b * b);
-            }
-            lo.CopyTo(lane);
-            hi.CopyTo(lane[4..]);
+            var v = typeof(T) == typeof(float) ? TV.LoadWidened((float*)x + i) : TV.Load((double*)x + i);
+            return v * v;
         }
-        for (; i < x.Length; i++)
-        {
-            var v = double.CreateTruncating(x[i]);
-            lane[i & 7] += v * v;
-        }
-        return ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
     }
 
     /// <summary>

@@ -3,7 +3,10 @@ using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace FunctionalNets.Kernels;
 
-/// <summary>Row-wise kernels over a [rows, cols] view of a contiguous buffer; each row is reduced in index order.</summary>
+/// <summary>
+/// Row-wise kernels over a [rows, cols] view of a contiguous buffer. Row sums and dot products are
+/// <see cref="LaneSum"/>'s, in one order on every vector width; the maximum is exact in any order.
+/// </summary>
 internal static class Rows
 {
     /// <summary>
@@ -53,9 +56,37 @@ internal static class Rows
         max = TensorPrimitives.Max(x);
         if (T.IsNegativeInfinity(max)) return false;
         TensorPrimitives.Subtract(x, max, y);
-        TensorPrimitives.Exp(y, y);
-        sum = TensorPrimitives.Sum<T>(y);
+        Exp<T>(y, y);
+        sum = LaneSum.Sum<T>(y);
         return true;
+    }
+
+    // Below this, e^x is at most about 3e−308: TensorPrimitives' double exponential takes its out-of-range path there.
+    private const double FarBelow = -708;
+
+    /// <summary>
+    /// <c>y = eˣ</c> for x ≤ 0 (y may alias x). For double, entries below −708 (masked −∞ above all) are computed one by
+    /// one and the runs between them by TensorPrimitives: its double exponential switches a whole vector to another
+    /// path when one lane is that far out, and that path gives the vector's other lanes bits that depend on the
+    /// buffer's alignment and on the JIT tier, so a masked row would not repeat its bits. float has no such switch.
+    /// </summary>
+    private static void Exp<T>(ReadOnlySpan<T> x, Span<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) != typeof(double))
+        {
+            TensorPrimitives.Exp(x, y);
+            return;
+        }
+        var far = T.CreateTruncating(FarBelow);
+        var start = 0;
+        for (var j = 0; j <= x.Length; j++)
+        {
+            if (j < x.Length && !(x[j] < far)) continue;
+            TensorPrimitives.Exp(x[start..j], y[start..j]);
+            if (j < x.Length) y[j] = T.Exp(x[j]);
+            start = j + 1;
+        }
     }
 
     /// <summary>Softmax VJP per row from the output: <c>dx = y ⊙ (dy − ⟨dy, y⟩)</c>.</summary>
@@ -66,7 +97,7 @@ internal static class Rows
         {
             ReadOnlySpan<T> yr = y.Slice(r * cols, cols), gr = dy.Slice(r * cols, cols);
             var dr = dx.Slice(r * cols, cols);
-            var dot = TensorPrimitives.Dot(yr, gr);
+            var dot = LaneSum.Dot(yr, gr);
             TensorPrimitives.Subtract(gr, dot, dr);
             TensorPrimitives.Multiply(dr, yr, dr);
         }
@@ -83,8 +114,8 @@ internal static class Rows
         {
             ReadOnlySpan<T> yr = y.Slice(r * cols, cols), gr = dy.Slice(r * cols, cols);
             var dr = dx.Slice(r * cols, cols);
-            var sum = TensorPrimitives.Sum(gr);
-            TensorPrimitives.Exp(yr, dr);
+            var sum = LaneSum.Sum(gr);
+            Exp<T>(yr, dr);
             TensorPrimitives.MultiplyAdd(dr, -sum, gr, dr);
         }
     }

@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Runtime.Intrinsics;
 using FunctionalNets.Autodiff;
 using FunctionalNets.Kernels;
 using FunctionalNets.Tensors;
@@ -35,13 +34,13 @@ public static class Abs
     {
         public static T Invoke(T x, T g) => x > T.Zero ? g : x < T.Zero ? -g : T.IsNaN(x) ? x : T.Zero;
 
-        public static Vector512<T> Invoke(Vector512<T> x, Vector512<T> g)
+        public static TV Invoke<TV>(TV x, TV g)
+            where TV : unmanaged, ISimd<TV, T>
         {
-            var zero = Vector512<T>.Zero;
-            var signed = Vector512.ConditionalSelect(Vector512.GreaterThan(x, zero), g,
-                Vector512.ConditionalSelect(Vector512.LessThan(x, zero), -g, zero));
+            var zero = TV.Zero;
+            var signed = TV.Select(TV.GreaterThan(x, zero), g, TV.Select(TV.LessThan(x, zero), -g, zero));
             // x ≠ x only for NaN, which passes through.
-            return Vector512.ConditionalSelect(Vector512.Equals(x, x), signed, x);
+            return TV.Select(TV.Equal(x, x), signed, x);
         }
     }
 }

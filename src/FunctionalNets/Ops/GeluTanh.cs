@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Runtime.Intrinsics;
 using FunctionalNets.Autodiff;
 using FunctionalNets.Kernels;
 using FunctionalNets.Tensors;
@@ -120,7 +119,8 @@ public static class GeluTanh
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         public static T Invoke(T x) => x * (K<T>.TwoC + K<T>.TwoCA * x * x);
-        public static Vector512<T> Invoke(Vector512<T> x) => x * (Vector512.Create(K<T>.TwoC) + Vector512.Create(K<T>.TwoCA) * x * x);
+        public static TV Invoke<TV>(TV x)
+            where TV : unmanaged, ISimd<TV, T> => x * (TV.Create(K<T>.TwoC) + TV.Create(K<T>.TwoCA) * x * x);
     }
 
     /// <summary><c>x·s</c>, but 0 where s is 0 (x = −∞ would give NaN).</summary>
@@ -128,8 +128,8 @@ public static class GeluTanh
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         public static T Invoke(T x, T s) => s == T.Zero ? T.Zero : x * s;
-        public static Vector512<T> Invoke(Vector512<T> x, Vector512<T> s) =>
-            Vector512.ConditionalSelect(Vector512.Equals(s, Vector512<T>.Zero), Vector512<T>.Zero, x * s);
+        public static TV Invoke<TV>(TV x, TV s)
+            where TV : unmanaged, ISimd<TV, T> => TV.Select(TV.Equal(s, TV.Zero), TV.Zero, x * s);
     }
 
     /// <summary><c>s + x·s(1 − s)·2u′</c>, the second term 0 where <c>s(1 − s)</c> is 0.</summary>
@@ -142,11 +142,12 @@ public static class GeluTanh
             return q == T.Zero ? s : s + x * q * K<T>.TwoC * (T.One + K<T>.ThreeA * x * x);
         }
 
-        public static Vector512<T> Invoke(Vector512<T> x, Vector512<T> s)
+        public static TV Invoke<TV>(TV x, TV s)
+            where TV : unmanaged, ISimd<TV, T>
         {
-            var q = s * (Vector512<T>.One - s);
-            var term = x * q * Vector512.Create(K<T>.TwoC) * (Vector512<T>.One + Vector512.Create(K<T>.ThreeA) * x * x);
-            return s + Vector512.ConditionalSelect(Vector512.Equals(q, Vector512<T>.Zero), Vector512<T>.Zero, term);
+            var q = s * (TV.One - s);
+            var term = x * q * TV.Create(K<T>.TwoC) * (TV.One + TV.Create(K<T>.ThreeA) * x * x);
+            return s + TV.Select(TV.Equal(q, TV.Zero), TV.Zero, term);
         }
     }
 }

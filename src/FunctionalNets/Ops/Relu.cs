@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Runtime.Intrinsics;
 using FunctionalNets.Autodiff;
 using FunctionalNets.Kernels;
 using FunctionalNets.Tensors;
@@ -35,7 +34,7 @@ public static class Relu
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         public static T Invoke(T x, T g) => x > T.Zero ? g : T.Zero;
-        public static Vector512<T> Invoke(Vector512<T> x, Vector512<T> g) =>
-            Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<T>.Zero), g, Vector512<T>.Zero);
+        public static TV Invoke<TV>(TV x, TV g)
+            where TV : unmanaged, ISimd<TV, T> => TV.Select(TV.GreaterThan(x, TV.Zero), g, TV.Zero);
     }
 }

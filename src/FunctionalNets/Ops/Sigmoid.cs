@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Runtime.Intrinsics;
 using FunctionalNets.Autodiff;
 using FunctionalNets.Kernels;
 using FunctionalNets.Tensors;
@@ -47,14 +46,16 @@ public static class Sigmoid
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         public static T Invoke(T x, T e) => (x >= T.Zero ? T.One : e) / (T.One + e);
-        public static Vector512<T> Invoke(Vector512<T> x, Vector512<T> e) =>
-            Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(x, Vector512<T>.Zero), Vector512<T>.One, e) / (Vector512<T>.One + e);
+        public static TV Invoke<TV>(TV x, TV e)
+            where TV : unmanaged, ISimd<TV, T> =>
+            TV.Select(TV.GreaterThanOrEqual(x, TV.Zero), TV.One, e) / (TV.One + e);
     }
 
     private readonly struct SigmoidGrad<T> : IBinaryOp<T>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         public static T Invoke(T y, T g) => g * y * (T.One - y);
-        public static Vector512<T> Invoke(Vector512<T> y, Vector512<T> g) => g * y * (Vector512<T>.One - y);
+        public static TV Invoke<TV>(TV y, TV g)
+            where TV : unmanaged, ISimd<TV, T> => g * y * (TV.One - y);
     }
 }

@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Runtime.Intrinsics;
 using FunctionalNets.Autodiff;
 using FunctionalNets.Kernels;
 using FunctionalNets.Tensors;
@@ -31,6 +30,7 @@ public static class Tanh
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         public static T Invoke(T y, T g) => g * (T.One - y * y);
-        public static Vector512<T> Invoke(Vector512<T> y, Vector512<T> g) => g * (Vector512<T>.One - y * y);
+        public static TV Invoke<TV>(TV y, TV g)
+            where TV : unmanaged, ISimd<TV, T> => g * (TV.One - y * y);
     }
 }

@@ -34,7 +34,7 @@ internal static class W2Mlp
         var first = last.Loss;
         for (var i = 1; i < 20; i++) Step();
         var (reps, k) = quick ? (3, 20) : (7, 50);
-        var median = Measure.MedianPerStep(reps, k, Step);
+        var (median, mean) = Measure.PerStep(reps, k, Step);
         return new()
         {
             ["workload"] = "W2",
@@ -43,7 +43,9 @@ internal static class W2Mlp
             ["steps_per_rep"] = k,
             ["median_step_s"] = median,
             ["steps_per_s"] = 1 / median,
+            ["steps_per_s_mean"] = 1 / mean,
             ["examples_per_s"] = batch / median,
+            ["examples_per_s_mean"] = batch / mean,
             ["loss_first"] = first,
             ["loss_last"] = last.Loss,
             ["params"] = parameters.Count,

@@ -55,7 +55,7 @@ internal static class W5Toy
         var first = last.Loss;
         for (var i = 1; i < 200; i++) Step();
         var (reps, k) = quick ? (3, 200) : (7, 1000);
-        var median = Measure.MedianPerStep(reps, k, Step);
+        var (median, mean) = Measure.PerStep(reps, k, Step);
         return new()
         {
             ["workload"] = "W5",
@@ -64,6 +64,7 @@ internal static class W5Toy
             ["steps_per_rep"] = k,
             ["median_step_s"] = median,
             ["steps_per_s"] = 1 / median,
+            ["steps_per_s_mean"] = 1 / mean,
             ["loss_first"] = first,
             ["loss_last"] = last.Loss,
         };
