@@ -3,7 +3,6 @@ using FunctionalNets.Autodiff;
 using FunctionalNets.Layers;
 using FunctionalNets.Models;
 using FunctionalNets.Optim;
-using FunctionalNets.Params;
 using FunctionalNets.Random;
 using FunctionalNets.Tensors;
 using FunctionalNets.Testing;
@@ -13,31 +12,33 @@ namespace FunctionalNets.Tests.Models;
 
 public class GptTests
 {
-    [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void Gradient_of_every_parameter_matches_central_differences(bool tied)
+    public static TheoryData<string, bool> VariantsTiedAndUntied
     {
-        // W6's options (no biases, gain-only norms, exact GELU) at a size where the check is quick.
-        var cfg = new GptConfig(Vocab: 7, Context: 5, Channels: 8, Layers: 2, Heads: 2, Hidden: 12, TieWeights: tied,
-            Bias: false, NormBias: false, Activation: GptActivation.Gelu, ScaledResidualInit: true);
-        var ids = Sample.Integers(Key.FromSeed(31), [2, 5], 7);
-        var targets = Sample.Integers(Key.FromSeed(32), [2, 5], 7);
+        get
+        {
+            var data = new TheoryData<string, bool>();
+            foreach (var name in GptFixtures.Variants.Keys)
+            {
+                data.Add(name, true);
+                data.Add(name, false);
+            }
+            return data;
+        }
+    }
+
+    [Theory, MemberData(nameof(VariantsTiedAndUntied))]
+    public void Gradient_of_every_parameter_matches_central_differences(string variant, bool tied)
+    {
+        // Every architecture of the fixtures (W3's, W6's, post-LN, a mixed one with dropout), head tied and untied.
+        var c = GptFixtures.Variants[variant];
+        var cfg = new GptConfig(c.Vocab, c.Context, c.Channels, c.Layers, c.Heads, c.Hidden, tied, c.Norm, c.Dropout, c.Bias, c.NormBias,
+            c.NormEps, c.Activation, c.ScaledResidualInit);
+        var ids = Sample.Integers(Key.FromSeed(31), [2, 5], cfg.Vocab);
+        var targets = Sample.Integers(Key.FromSeed(32), [2, 5], cfg.Vocab);
         var p0 = GptFixtures.Parameters<double>(cfg, 33);
         Assert.Equal(tied, !p0.Contains("head/w"));
-        Assert.DoesNotContain(p0.Paths, path => path.EndsWith("/b", StringComparison.Ordinal));
-        var paths = p0.Paths.ToArray();
-        Params<double> Of(Tensor<double>[] xs) => Params<double>.Of(paths.Select((path, i) => KeyValuePair.Create(path, xs[i])));
-        var loss = Gpt.Loss<double>(cfg, ids, targets);
-        // The loss as an op of all the parameters: its VJP is the gradient times the scalar cotangent.
-        var op = new OpSpec("gpt loss", Gen.Const(p0.Tensors.ToArray()),
-            xs => Net.Apply(loss, Of(xs)).Value,
-            (xs, dy) =>
-            {
-                var grads = Grad.ValueAndGrad(loss, Of(xs)).Grads;
-                return [.. paths.Select(path => FunctionalNets.Ops.Scale.Forward(grads[path], dy.ToScalar()))];
-            });
-        GradCheck.DotProduct(op, [.. p0.Tensors], seed: 34);
+        Assert.Equal(cfg.Bias, p0.Contains("blocks/0/attn/wq/b"));
+        GradCheck.Parameters($"gpt {variant}", Gpt.Loss<double>(cfg, ids, targets), p0, seed: 34, rng: Key.FromSeed(35));
     }
 
     [Fact]

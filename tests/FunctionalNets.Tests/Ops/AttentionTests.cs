@@ -23,7 +23,9 @@ public class AttentionTests
             var (dq, dk, dv) = Attention.Vjp(xs[0], xs[1], xs[2], Attention.Forward(xs[0], xs[1], xs[2], causal).Saved, dy);
             return [dq, dk, dv];
         },
-        xs => Attention.Forward(xs[0], xs[1], xs[2], causal).Y);
+        xs => Attention.Forward(xs[0], xs[1], xs[2], causal).Y,
+        Apply: xs => Attention.Apply(xs[0], xs[1], xs[2], causal),
+        ApplyFloat: xs => Attention.Apply(xs[0], xs[1], xs[2], causal));
 
     /// <summary>q [B, H, T, D], k [B, H, S, D], v [B, H, S, E] with B, H ≤ 2, T, S ≤ 5, D, E ≤ 4 (S = T when causal).</summary>
     internal static Gen<Tensor<double>[]> Qkv(bool causal) =>

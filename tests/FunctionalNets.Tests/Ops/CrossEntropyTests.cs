@@ -30,7 +30,9 @@ public class CrossEntropyTests
         return new OpSpec(name, Inputs(withIgnored, masked),
             xs => CrossEntropy.Forward(xs[0], xs[1].Convert<double, int>(), ignore),
             (xs, dy) => [CrossEntropy.Vjp(xs[0], xs[1].Convert<double, int>(), dy, ignore), null],
-            xs => CrossEntropy.Forward(xs[0], xs[1].Convert<float, int>(), ignore));
+            xs => CrossEntropy.Forward(xs[0], xs[1].Convert<float, int>(), ignore),
+            Apply: xs => CrossEntropy.Apply(xs[0], xs[1].Value.Convert<double, int>(), ignore),
+            ApplyFloat: xs => CrossEntropy.Apply(xs[0], xs[1].Value.Convert<float, int>(), ignore));
     }
 
     private static Gen<Tensor<double>[]> Inputs(bool withIgnored, bool masked) =>

@@ -16,9 +16,12 @@ public static partial class OpCatalog
                 var (dx, dgamma, dbeta) = LayerNorm.Vjp(xs[0], xs[1], LayerNorm.Forward(xs[0], xs[1], xs[2]).Saved, dy);
                 return [dx, dgamma, dbeta];
             },
-            xs => LayerNorm.Forward(xs[0], xs[1], xs[2]).Y),
+            xs => LayerNorm.Forward(xs[0], xs[1], xs[2]).Y,
+            Apply: xs => LayerNorm.Apply(xs[0], xs[1], xs[2]),
+            ApplyFloat: xs => LayerNorm.Apply(xs[0], xs[1], xs[2])),
         OpSpec.Unary(nameof(LayerNorm) + "(no gain or bias)", LayerNormTests.Spread,
-            x => LayerNorm.Forward(x).Y, (x, dy) => LayerNorm.Vjp(x, LayerNorm.Forward(x).Saved, dy), x => LayerNorm.Forward(x).Y),
+            x => LayerNorm.Forward(x).Y, (x, dy) => LayerNorm.Vjp(x, LayerNorm.Forward(x).Saved, dy), x => LayerNorm.Forward(x).Y,
+            x => LayerNorm.Apply(x), x => LayerNorm.Apply(x)),
     ];
 }
 

@@ -1,5 +1,6 @@
 using System.Numerics;
 using CsCheck;
+using FunctionalNets.Autodiff;
 using FunctionalNets.Ops;
 using FunctionalNets.Tensors;
 using FunctionalNets.Testing;
@@ -10,7 +11,8 @@ public static partial class OpCatalog
 {
     private static OpSpec[] Activations_LogSoftmax =>
     [
-        ShapeFamily.Spec(nameof(LogSoftmax), SoftmaxTests.Cases, LogSoftmaxTests.Run, (s, xs, dy) => [LogSoftmax.Vjp(LogSoftmax.Forward(xs[0], s[0]), dy, s[0])], LogSoftmaxTests.Run),
+        ShapeFamily.Spec(nameof(LogSoftmax), SoftmaxTests.Cases, LogSoftmaxTests.Run, (s, xs, dy) => [LogSoftmax.Vjp(LogSoftmax.Forward(xs[0], s[0]), dy, s[0])], LogSoftmaxTests.Run,
+            LogSoftmaxTests.OnTape, LogSoftmaxTests.OnTape),
     ];
 }
 
@@ -18,6 +20,9 @@ public class LogSoftmaxTests
 {
     internal static Tensor<T> Run<T>(int[] s, Tensor<T>[] xs)
         where T : unmanaged, IFloatingPointIeee754<T> => LogSoftmax.Forward(xs[0], s[0]);
+
+    internal static Net<T, Var<T>> OnTape<T>(int[] s, Var<T>[] xs)
+        where T : unmanaged, IFloatingPointIeee754<T> => LogSoftmax.Apply(xs[0], s[0]);
 
     [Fact]
     public void LogSoftmax_hand_checked_row()

@@ -9,7 +9,8 @@ public static partial class OpCatalog
 {
     private static OpSpec[] Losses_MeanSquaredError =>
     [
-        OpSpec.Binary(nameof(MeanSquaredError), MeanSquaredErrorTests.ApartPair, MeanSquaredError.Forward, MeanSquaredError.Vjp, MeanSquaredError.Forward),
+        OpSpec.Binary(nameof(MeanSquaredError), MeanSquaredErrorTests.ApartPair, MeanSquaredError.Forward, MeanSquaredError.Vjp, MeanSquaredError.Forward,
+            MeanSquaredError.Apply, MeanSquaredError.Apply),
     ];
 }
 

@@ -11,10 +11,13 @@ public static partial class OpCatalog
 {
     private static OpSpec[] Reductions_Mean =>
     [
-        OpSpec.Unary($"{nameof(Mean)}(all)", Gens.Tensor(), x => Mean.Forward(x), (x, dy) => Mean.Vjp(x, dy), x => Mean.Forward(x)),
+        OpSpec.Unary($"{nameof(Mean)}(all)", Gens.Tensor(), x => Mean.Forward(x), (x, dy) => Mean.Vjp(x, dy), x => Mean.Forward(x),
+            x => Mean.Apply(x), x => Mean.Apply(x)),
         OpSpec.Unary($"{nameof(Mean)}([0, 2], keepDims)", Gens.Tensor(minRank: 3), x => Mean.Forward(x, [0, 2], keepDims: true),
-            (x, dy) => Mean.Vjp(x, dy, [0, 2], keepDims: true), x => Mean.Forward(x, [0, 2], keepDims: true)),
-        OpSpec.Unary($"{nameof(Mean)}([-1])", Gens.Tensor(), x => Mean.Forward(x, [-1]), (x, dy) => Mean.Vjp(x, dy, [-1]), x => Mean.Forward(x, [-1])),
+            (x, dy) => Mean.Vjp(x, dy, [0, 2], keepDims: true), x => Mean.Forward(x, [0, 2], keepDims: true),
+            x => Mean.Apply(x, [0, 2], keepDims: true), x => Mean.Apply(x, [0, 2], keepDims: true)),
+        OpSpec.Unary($"{nameof(Mean)}([-1])", Gens.Tensor(), x => Mean.Forward(x, [-1]), (x, dy) => Mean.Vjp(x, dy, [-1]), x => Mean.Forward(x, [-1]),
+            x => Mean.Apply(x, [-1]), x => Mean.Apply(x, [-1])),
     ];
 }
 

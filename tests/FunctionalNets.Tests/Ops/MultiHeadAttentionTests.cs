@@ -22,7 +22,9 @@ public class MultiHeadAttentionTests
     internal static OpSpec Spec(bool causal) => new(nameof(MultiHeadAttention) + (causal ? "(causal)" : ""), Packed.Select(p => new[] { p.Qkv }),
         xs => MultiHeadAttention.Forward(xs[0], HeadsOf(xs[0]), causal).Y,
         (xs, dy) => [MultiHeadAttention.Vjp(xs[0], HeadsOf(xs[0]), MultiHeadAttention.Forward(xs[0], HeadsOf(xs[0]), causal).Saved, dy)],
-        xs => MultiHeadAttention.Forward(xs[0], HeadsOf(xs[0]), causal).Y);
+        xs => MultiHeadAttention.Forward(xs[0], HeadsOf(xs[0]), causal).Y,
+        Apply: xs => MultiHeadAttention.Apply(xs[0], HeadsOf(xs[0].Value), causal),
+        ApplyFloat: xs => MultiHeadAttention.Apply(xs[0], HeadsOf(xs[0].Value), causal));
 
     // The generator below always uses head width 2, so the head count follows from the shape.
     private static int HeadsOf<T>(Tensor<T> qkv)

@@ -8,7 +8,7 @@ public static partial class OpCatalog
 {
     private static OpSpec[] Activations_Tanh =>
     [
-        OpSpec.Unary(nameof(Tanh), Gens.Flat(-5, 5), Tanh.Forward, (x, dy) => Tanh.Vjp(Tanh.Forward(x), dy), Tanh.Forward),
+        OpSpec.Unary(nameof(Tanh), Gens.Flat(-5, 5), Tanh.Forward, (x, dy) => Tanh.Vjp(Tanh.Forward(x), dy), Tanh.Forward, Tanh.Apply, Tanh.Apply),
     ];
 }
 
