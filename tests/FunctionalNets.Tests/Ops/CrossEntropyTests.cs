@@ -63,6 +63,18 @@ public class CrossEntropyTests
     }
 
     [Fact]
+    public void CrossEntropy_at_any_offset_of_the_logits_has_the_bits_of_the_unshifted_loss() =>
+        // As for LogSoftmax: on a grid where the shifted logits are exact, x − max is the same at any offset.
+        Gen.Select(LogSoftmaxTests.GridAndOffset(1.0 / 1024, 8192, 100_000_000L * 1024), LogSoftmaxTests.GridAndOffset(1.0 / 256, 1024, 1 << 20), Gen.ULong)
+            .Sample((d, f, seed) =>
+            {
+                var targets = FunctionalNets.Random.Sample.Integers(FunctionalNets.Random.Key.FromSeed(seed), [d.X.Dim(0)], d.X.Dim(1));
+                Assert.True(CrossEntropy.Forward(LogSoftmaxTests.Plus(d.X, d.Offset), targets).BitEquals(CrossEntropy.Forward(d.X, targets)));
+                var (xf, targetsF) = (f.X.ToFloat(), FunctionalNets.Random.Sample.Integers(FunctionalNets.Random.Key.FromSeed(seed), [f.X.Dim(0)], f.X.Dim(1)));
+                Assert.True(CrossEntropy.Forward(LogSoftmaxTests.Plus(xf, (float)f.Offset), targetsF).BitEquals(CrossEntropy.Forward(xf, targetsF)));
+            }, iter: OpLaws.Iterations);
+
+    [Fact]
     public void CrossEntropy_of_uniform_logits_is_log_V()
     {
         var loss = CrossEntropy.Forward(Tensor.Zeros<double>([3, 5]), Tensor.Vector(0, 4, 2)).ToScalar();
