@@ -59,8 +59,7 @@ public class GptTests
                     (x[b * 16 + t], y[b * 16 + t]) = (ids[(starts[b] + t) % ids.Length], ids[(starts[b] + t + 1) % ids.Length]);
             return (Tensor.From<int>([8, 16], x), Tensor.From<int>([8, 16], y));
         }
-        var lr = Schedules.Constant(3e-3);
-        var trainer = new Trainer<float, (Tensor<int> X, Tensor<int> Y)>(b => Gpt.Loss<float>(cfg, b.X, b.Y), Optimizer.AdamW<float>(lr), lr);
+        var trainer = new Trainer<float, (Tensor<int> X, Tensor<int> Y)>(b => Gpt.Loss<float>(cfg, b.X, b.Y), Optimizer.AdamW<float>(3e-3));
         var start = TrainState<float>.Start(Net.Init(Gpt.Logits<float>(cfg, Batch(0).X), Key.FromSeed(52)), trainer.Optimizer, Key.FromSeed(53));
         var losses = trainer.Scan(start, Enumerable.Range(0, 60).Select(Batch)).Select(r => r.Report.Loss).ToList();
         Assert.Equal(Math.Log(chars.Length), losses[0], 0.1);  // an untrained model is near uniform
