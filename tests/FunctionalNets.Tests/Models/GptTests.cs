@@ -76,6 +76,17 @@ public class GptTests
         Assert.Equal("wte: id 5 at position [0, 1] is out of range for V = 5", ex.Message);
     }
 
+    [Theory]
+    [InlineData(0, 4)]
+    [InlineData(2, 0)]
+    public void An_empty_batch_is_an_error_not_a_loss_of_zero(int batch, int tokens)
+    {
+        var cfg = new GptConfig(Vocab: 5, Context: 4, Channels: 4, Layers: 1, Heads: 1);
+        var ids = Tensor.Zeros<int>([batch, tokens]);
+        var ex = Assert.Throws<ArgumentException>(() => Net.Apply(Gpt.Loss<float>(cfg, ids, ids), Net.Init(Gpt.Logits<float>(cfg, Tensor.Zeros<int>([1, 2])), Key.FromSeed(1))));
+        Assert.Equal($"gpt: ids [{batch}, {tokens}] hold no tokens; a batch needs at least one sequence of at least one token", ex.Message);
+    }
+
     [Fact]
     public void A_head_count_that_does_not_divide_the_width_names_the_block()
     {

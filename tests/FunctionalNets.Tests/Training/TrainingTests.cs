@@ -105,6 +105,15 @@ public class TrainingTests
     }
 
     [Fact]
+    public void A_step_on_an_empty_batch_is_an_error_and_updates_nothing()
+    {
+        // No rows: the loss is a mean of nothing, so the step fails instead of reporting 0 and skipping the update.
+        var start = Start();
+        var ex = Assert.Throws<ArgumentException>(() => Trainer().Step(start, []));
+        Assert.StartsWith("CrossEntropy: nothing to average (logits [0, 3])", ex.Message);
+    }
+
+    [Fact]
     public void Reports_carry_the_rate_the_optimizer_applied_and_NaN_without_one()
     {
         // The rate comes from the optimizer itself (through a chain too), read at its own step count: an optimizer
