@@ -88,6 +88,23 @@ public class GptTests
     }
 
     [Fact]
+    public void Errors_inside_a_scope_name_its_full_path_once()
+    {
+        // An op's own error gets the layer path in front; a layer that already names its path is left alone.
+        var x = Tensor.Zeros<float>([1, 2, 4]);
+        var bias = from b in Net.Const(Tensor.Zeros<float>([5])) select b;
+        Layer<float> broadcastFails = v => bias.Bind(b => FunctionalNets.Ops.Add.Apply(v, b));
+        var add = Assert.Throws<ArgumentException>(() => Net.Init(Layer.Scope("blocks", Layer.Repeat(1, _ => broadcastFails)).On(x), Key.FromSeed(1)));
+        Assert.Equal("blocks/0: Add: cannot broadcast [1, 2, 4] with [5]", add.Message);
+        // A residual never broadcasts: f changing the width (here to 1, which Add would stretch) is an error in its scope.
+        var residual = Assert.Throws<ArgumentException>(() =>
+            Net.Init(Layer.Scope("blocks", Layer.Repeat(1, _ => Layer.Residual(Dense.Of<float>("proj", 1)))).On(x), Key.FromSeed(1)));
+        Assert.Equal("blocks/0: Residual: f(x) has shape [1, 2, 1] but x has [1, 2, 4]; x + f(x) needs the same shape", residual.Message);
+        var eps = Assert.Throws<ArgumentException>(() => Net.Init(Layer.Scope("blocks", Layer.Repeat(1, _ => Block.Of<float>("", heads: 2, eps: -1))).On(x), Key.FromSeed(1)));
+        Assert.Equal("blocks/0/ln1: LayerNorm: ε must be positive and finite, got -1", eps.Message);
+    }
+
+    [Fact]
     public void A_head_count_that_does_not_divide_the_width_names_the_block()
     {
         var blocks = Layer.Scope("blocks", Layer.Repeat(2, _ => Block.Of<float>("", heads: 3)));

@@ -104,6 +104,14 @@ public class TrainingTests
         Assert.All(reports, r => Assert.True(r.GradNorm > 0 && r.NonFinite == 0));
     }
 
+    [Theory]
+    [InlineData(8, 0, 1, "Epochs.Batches: batch size must be positive, got 0")]
+    [InlineData(8, 4, -1, "Epochs.Batches: epochs must be ≥ 0, got -1")]
+    [InlineData(-8, 4, 1, "Epochs.Batches: the number of examples must be ≥ 0, got -8")]
+    public void Epoch_batches_with_bad_arguments_fail_at_the_call_not_when_read(int n, int batchSize, int epochs, string message) =>
+        // The sequence is never enumerated: the call itself must throw.
+        Assert.Equal(message, Assert.Throws<ArgumentException>(() => Epochs.Batches(Key.FromSeed(1), n, batchSize, epochs)).Message);
+
     [Fact]
     public void A_step_on_an_empty_batch_is_an_error_and_updates_nothing()
     {
