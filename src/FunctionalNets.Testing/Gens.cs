@@ -29,14 +29,25 @@ public static class Gens
     public static Gen<(Tensor<double>, Tensor<double>)> SameShapePair(double lo = -3, double hi = 3) =>
         Shape().SelectMany(s => Gen.Select(Tensor(s, lo, hi), Tensor(s, lo, hi)));
 
-    /// <summary>A matrix pair [n,k]·[k,m] with dimensions up to <paramref name="maxDim"/>.</summary>
-    public static Gen<(Tensor<double>, Tensor<double>)> MatMulPair(int maxDim = 9) =>
-        Gen.Select(Gen.Int[1, maxDim], Gen.Int[1, maxDim], Gen.Int[1, maxDim])
+    /// <summary>
+    /// A dimension in <c>[1, small]</c> three times in four, otherwise in <c>(small, large]</c>: most cases stay
+    /// quick, and the others reach the sizes where SIMD tiles, tails and blocks change (past 64, say).
+    /// </summary>
+    public static Gen<int> Dim(int small, int large) => Gen.Frequency((3, Gen.Int[1, small]), (1, Gen.Int[small + 1, large]));
+
+    /// <summary>
+    /// A matrix pair [n,k]·[k,m], each dimension up to <paramref name="maxDim"/> or, one time in four, up to
+    /// <paramref name="largeDim"/> (past the GEMM's 64-wide blocks and its 14-row and 16- or 32-column tiles).
+    /// </summary>
+    public static Gen<(Tensor<double>, Tensor<double>)> MatMulPair(int maxDim = 9, int largeDim = 80) =>
+        Gen.Select(Dim(maxDim, largeDim), Dim(maxDim, largeDim), Dim(maxDim, largeDim))
             .SelectMany((n, k, m) => Gen.Select(Tensor(Tensors.Shape.Of(n, k)), Tensor(Tensors.Shape.Of(k, m))));
 
-    /// <summary>A batched pair [b,n,k]·[b,k,m], or [b,n,k]·[k,m] with shared weights.</summary>
-    public static Gen<(Tensor<double>, Tensor<double>)> BatchedMatMulPair(int maxDim = 6) =>
-        Gen.Select(Gen.Int[1, 3], Gen.Int[1, maxDim], Gen.Int[1, maxDim], Gen.Int[1, maxDim], Gen.Bool)
+    /// <summary>
+    /// A batched pair [b,n,k]·[b,k,m], or [b,n,k]·[k,m] with shared weights; dimensions as in <see cref="MatMulPair"/>.
+    /// </summary>
+    public static Gen<(Tensor<double>, Tensor<double>)> BatchedMatMulPair(int maxDim = 6, int largeDim = 70) =>
+        Gen.Select(Gen.Int[1, 3], Dim(maxDim, largeDim), Dim(maxDim, largeDim), Dim(maxDim, largeDim), Gen.Bool)
             .SelectMany((b, n, k, m, shared) => Gen.Select(
                 Tensor(Tensors.Shape.Of(b, n, k)),
                 Tensor(shared ? Tensors.Shape.Of(k, m) : Tensors.Shape.Of(b, k, m))));

@@ -1,3 +1,8 @@
+using CsCheck;
+using FunctionalNets.Autodiff;
+using FunctionalNets.Ops;
+using FunctionalNets.Params;
+using FunctionalNets.Random;
 using FunctionalNets.Tensors;
 
 namespace FunctionalNets.Testing;
@@ -41,5 +46,31 @@ public static class GradCheck
         var tol = rtol * scale + rounding + 1e-300;
         if (!(Math.Abs(lhs - rhs) <= tol))
             throw new Exception($"{op.Name}: VJP ⟨dx,u⟩ = {rhs:R} but finite differences give {lhs:R} (|diff| {Math.Abs(lhs - rhs):E3} > tol {tol:E3}); shapes {string.Join(", ", xs.Select(x => x.Shape))}");
+    }
+
+    /// <summary>
+    /// The dot-product test for a scalar loss of a whole model: the loss as an op of every parameter tensor at
+    /// once (path order), whose VJP is <see cref="Grad.ValueAndGrad{T}(Net{T, Var{T}}, Params{T}, FunctionalNets.Random.Key?, bool, IOpObserver{T}?)"/>'s gradient times the scalar cotangent.
+    /// One random direction moves every parameter, so a wrong pullback anywhere in the model shows.
+    /// </summary>
+    /// <remarks>
+    /// Forward and gradient both run in training mode with <paramref name="rng"/>, so stochastic layers (dropout)
+    /// draw the same masks in every evaluation and the loss is a smooth function of the parameters. To check an
+    /// input's cotangent too, read the input as a parameter (<see cref="Net.Param{T}(string)"/>).
+    /// </remarks>
+    public static void Parameters(string name, Net<double, Var<double>> loss, Params<double> parameters, ulong seed,
+        Key? rng = null, double eps = 1e-6, double rtol = 1e-6)
+    {
+        var paths = parameters.Paths.ToArray();
+        Params<double> Of(Tensor<double>[] xs) => Params<double>.Of(paths.Select((path, i) => KeyValuePair.Create(path, xs[i])));
+        var xs = parameters.Tensors.ToArray();
+        var op = new OpSpec(name, Gen.Const(xs),
+            p => Net.Apply(loss, Of(p), rng, training: true).Value,
+            (p, dy) =>
+            {
+                var grads = Grad.ValueAndGrad(loss, Of(p), rng, training: true).Grads;
+                return [.. paths.Select(path => Scale.Forward(grads[path], dy.ToScalar()))];
+            });
+        DotProduct(op, xs, seed, eps, rtol);
     }
 }

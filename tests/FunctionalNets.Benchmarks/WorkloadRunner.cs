@@ -1,17 +1,33 @@
+using System.Globalization;
 using System.Text.Json;
 using BenchmarkDotNet.Running;
+using LanguageExt;
+using LanguageExt.Common;
 
 namespace FunctionalNets.Benchmarks;
 
 /// <summary>
-/// Entry point: `dotnet run -c Release --project tests/FunctionalNets.Benchmarks -- w1 [--threads N] [--width 512|256|128]`
-/// runs a workload of /work/shared/WORKLOADS.md and prints one JSON object per figure (each names the vector paths
-/// that ran); `-- bdn [BenchmarkDotNet args]` runs the BenchmarkDotNet classes.
+/// Entry point: `dotnet run -c Release --project tests/FunctionalNets.Benchmarks -- w1 [--threads N] [--width 512|256|128]
+/// [--quick] [--verbose]` runs a workload of /work/shared/WORKLOADS.md and prints one JSON object per figure (each
+/// names the vector paths that ran); `-- bdn [BenchmarkDotNet args]` runs the BenchmarkDotNet classes.
 /// </summary>
+/// <remarks>
+/// Exit codes, as the CLI's: 0 done; 2 bad arguments, with one line on stderr saying which argument and why; 1 a
+/// failure while running, one line on stderr (the stack trace too with <c>--verbose</c>).
+/// </remarks>
 public static class WorkloadRunner
 {
+    /// <summary>The name errors start with.</summary>
+    public const string Name = "FunctionalNets.Benchmarks";
+
+    /// <summary>Exit code for bad arguments.</summary>
+    public const int Usage = 2;
+
+    /// <summary>Exit code for a failure while running.</summary>
+    public const int Failure = 1;
+
     /// <summary>The workloads by verb; each runs in its own process, as WORKLOADS.md requires.</summary>
-    private static readonly Dictionary<string, Func<RunOptions, int>> Workloads = new(StringComparer.OrdinalIgnoreCase)
+    public static IReadOnlyDictionary<string, Func<RunOptions, int>> Workloads { get; } = new Dictionary<string, Func<RunOptions, int>>(StringComparer.OrdinalIgnoreCase)
     {
         ["w0"] = o => Single(o, _ => new() { ["workload"] = "W0" }), // start-up only: the baseline for peak RSS
         ["w1"] = W1Gemm.Run,
@@ -31,54 +47,98 @@ public static class WorkloadRunner
         return 0;
     }
 
-    public static int Run(string[] args)
+    /// <summary>Runs the workload <paramref name="args"/> name, reporting problems on the console's error stream.</summary>
+    public static int Run(string[] args) => Run(args, Console.Error, Workloads);
+
+    /// <summary>Runs one of <paramref name="workloads"/> as <paramref name="args"/> say; problems go to <paramref name="stderr"/> as one line.</summary>
+    public static int Run(string[] args, TextWriter stderr, IReadOnlyDictionary<string, Func<RunOptions, int>> workloads)
     {
         if (args.Length > 0 && args[0].Equals("bdn", StringComparison.OrdinalIgnoreCase))
         {
             BenchmarkSwitcher.FromAssembly(typeof(WorkloadRunner).Assembly).Run(args[1..]);
             return 0;
         }
-        if (args.Length == 0 || !Workloads.TryGetValue(args[0], out var workload) || RunOptions.Parse(args[1..]) is not { } options)
+        if (args.Length == 0 || !workloads.TryGetValue(args[0], out var workload))
         {
-            Console.Error.WriteLine($"usage: FunctionalNets.Benchmarks {{{string.Join('|', Workloads.Keys)}}} [--threads N] [--width 512|256|128] [--quick] | bdn [BenchmarkDotNet args]");
-            return 2;
+            var known = string.Join(", ", workloads.Keys.Append("bdn"));
+            stderr.WriteLine($"{Name}: {(args.Length == 0 ? "no workload given" : $"unknown workload '{args[0]}'")} (expected one of {known}, then [--threads N] [--width 512|256|128] [--quick] [--verbose])");
+            return Usage;
         }
-        if (options.Width is { } bits)
-        {
-            if (Kernels.VectorWidth.Unavailable(bits) is { } error)
+        return RunOptions.Parse(args.AsSpan(1)).Match(
+            Succ: options => Execute(workload, options, stderr),
+            Fail: error =>
             {
-                Console.Error.WriteLine($"--width {bits}: {error}");
-                return 1;
+                stderr.WriteLine($"{Name}: {error.Message}");
+                return Usage;
+            });
+    }
+
+    private static int Execute(Func<RunOptions, int> workload, RunOptions options, TextWriter stderr)
+    {
+        try
+        {
+            if (options.Width is { } bits)
+            {
+                if (Kernels.VectorWidth.Unavailable(bits) is { } error)
+                {
+                    stderr.WriteLine($"{Name}: --width {bits}: {error}");
+                    return Failure;
+                }
+                Kernels.VectorWidth.UseForProcess(bits);
             }
-            Kernels.VectorWidth.UseForProcess(bits);
+            return workload(options);
         }
-        Console.Error.WriteLine($"vector paths: {Kernels.VectorWidth.Describe()}");
-        return workload(options);
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            stderr.WriteLine($"{Name}: {e.Message.ReplaceLineEndings(" ")}");
+            if (options.Verbose) stderr.WriteLine(e);
+            return Failure;
+        }
     }
 }
 
 /// <summary>Options shared by every workload.</summary>
 /// <param name="Threads">Compute threads (WORKLOADS.md: 2 on this machine).</param>
 /// <param name="Quick">Fewer repetitions, for smoke tests (the PyTorch harness's --quick).</param>
+/// <param name="Verbose">On a failure, print the stack trace after the one-line message.</param>
 /// <param name="Width">The kernels' vector width in bits (512, 256 or 128), or null for the machine's widest.</param>
-public sealed record RunOptions(int Threads, bool Quick = false, int? Width = null)
+public sealed record RunOptions(int Threads, bool Quick = false, bool Verbose = false, int? Width = null)
 {
-    /// <summary>Parses `[--threads N] [--quick] [--width BITS]`; null on anything else.</summary>
-    public static RunOptions? Parse(ReadOnlySpan<string> args)
+    /// <summary>Parses `[--threads N] [--width BITS] [--quick] [--verbose]`; an error names the first bad argument and why.</summary>
+    public static Fin<RunOptions> Parse(ReadOnlySpan<string> args)
     {
-        var (threads, quick, width) = (2, false, (int?)null);
+        var options = new RunOptions(Threads: 2);
         for (var i = 0; i < args.Length; i++)
         {
-            if (args[i] == "--threads" && i + 1 < args.Length && int.TryParse(args[i + 1], out threads) && threads >= 1)
-                i++;
-            else if (args[i] == "--width" && i + 1 < args.Length && int.TryParse(args[i + 1], out var bits))
-                (width, i) = (bits, i + 1);
-            else if (args[i] == "--quick")
-                quick = true;
-            else
-                return null;
+            switch (args[i])
+            {
+                case "--threads" when i + 1 == args.Length:
+                    return Error.New("--threads needs a value, a whole number ≥ 1");
+                case "--threads":
+                    if (!int.TryParse(args[++i], NumberStyles.Integer, CultureInfo.InvariantCulture, out var threads))
+                        return Error.New($"--threads must be a whole number, got '{args[i]}'");
+                    if (threads < 1)
+                        return Error.New($"--threads must be at least 1, got {threads}");
+                    options = options with { Threads = threads };
+                    break;
+                case "--width" when i + 1 == args.Length:
+                    return Error.New("--width needs a value: 512, 256 or 128");
+                case "--width":
+                    if (!int.TryParse(args[++i], NumberStyles.Integer, CultureInfo.InvariantCulture, out var bits) || bits is not (512 or 256 or 128))
+                        return Error.New($"--width must be 512, 256 or 128, got '{args[i]}'");
+                    options = options with { Width = bits };
+                    break;
+                case "--quick":
+                    options = options with { Quick = true };
+                    break;
+                case "--verbose":
+                    options = options with { Verbose = true };
+                    break;
+                default:
+                    return Error.New($"unknown option '{args[i]}' (expected --threads N, --width BITS, --quick or --verbose)");
+            }
         }
-        return new RunOptions(threads, quick, width);
+        return options;
     }
 }
 

@@ -26,8 +26,7 @@ let mlpLoss () =
     }
 
 let train (loss: unit -> Net<'T, Var<'T>>) (p0: FunctionalNets.Params.Params<'T>) steps lr =
-    let schedule = Schedules.Constant lr
-    let trainer = Trainer<'T, int>((fun _ -> loss ()), Optimizer.Adam<'T>(schedule), schedule)
+    let trainer = Trainer<'T, int>((fun _ -> loss ()), Optimizer.Adam<'T>(Schedules.Constant lr))
     let s0 = TrainState<'T>.Start(p0, trainer.Optimizer, Key.FromSeed 1UL)
     trainer.Scan(s0, seq { 1..steps }) |> Seq.map (fun struct (_, r) -> r.Loss) |> Seq.toList
 

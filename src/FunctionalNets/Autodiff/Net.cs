@@ -139,12 +139,29 @@ public static class Net
             : (new Var<T>(s.NextSlot, s.Params.At(index)), s with { NextSlot = s.NextSlot + 1 });
 
     /// <summary>Runs <paramref name="inner"/> with <paramref name="name"/> appended to the parameter path (an empty name adds nothing).</summary>
+    /// <remarks>
+    /// An <see cref="ArgumentException"/> raised inside (an op's shape error, say) comes out prefixed with the full
+    /// path, <c>blocks/0/attn: …</c>, unless its message already starts with it (an inner scope, or a layer that
+    /// names its own path, did so): so a model's error says which layer it came from, once.
+    /// </remarks>
     public static Net<T, A> Scope<T, A>(string name, Net<T, A> inner)
         where T : unmanaged, INumber<T> => name.Length == 0 ? inner : new(s =>
         {
-            var (a, s1) = inner.Run(s with { Scope = s.Scope + name + "/" });
-            return (a, s1 with { Scope = s.Scope });
+            var scope = s.Scope + name + "/";
+            try
+            {
+                var (a, s1) = inner.Run(s with { Scope = scope });
+                return (a, s1 with { Scope = s.Scope });
+            }
+            catch (ArgumentException e) when (e.GetType() == typeof(ArgumentException) && !Names(e.Message, scope))
+            {
+                throw new ArgumentException($"{scope.TrimEnd('/')}: {e.Message}", e);
+            }
         });
+
+    // Whether a message already starts with the path of this scope or of one inside it.
+    private static bool Names(string message, string scope) =>
+        message.StartsWith(scope, StringComparison.Ordinal) || message.StartsWith(scope.TrimEnd('/') + ":", StringComparison.Ordinal);
 
     /// <summary>The current parameter path prefix, for error messages that name the layer.</summary>
     public static Net<T, string> Path<T>()

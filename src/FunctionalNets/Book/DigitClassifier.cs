@@ -48,8 +48,7 @@ public static class DigitClassifier
     public static Worksheet Run(int maxEpochs = 20_000)
     {
         var p0 = InitialParams();
-        var lr = Schedules.Constant(Examples.LearningRate);
-        var trainer = new Trainer<double, int>(_ => Loss(), Optimizer.Sgd<double>(lr), lr);
+        var trainer = new Trainer<double, int>(_ => Loss(), Optimizer.Sgd<double>(Examples.LearningRate));
         var losses = new List<double>();
         var state = TrainState<double>.Start(p0, trainer.Optimizer, Key.FromSeed(4));
         foreach (var (s, report) in trainer.Scan(state, Enumerable.Range(0, maxEpochs)))

@@ -211,8 +211,7 @@ public static class Examples
     public static (Params<double> Params, List<double> Losses, int Epochs) TrainUntilPredicted(
         Params<double> p0, IReadOnlyList<(string Text, string Target)> patterns, ToyParts parts, int maxEpochs)
     {
-        var lr = Schedules.Constant(LearningRate);
-        var trainer = new Trainer<double, IReadOnlyList<(string Text, string Target)>>(b => ToyTransformer.BatchLoss(b, parts), Optimizer.Sgd<double>(lr), lr);
+        var trainer = new Trainer<double, IReadOnlyList<(string Text, string Target)>>(b => ToyTransformer.BatchLoss(b, parts), Optimizer.Sgd<double>(LearningRate));
         var losses = new List<double>();
         var state = TrainState<double>.Start(p0, trainer.Optimizer, Key.FromSeed(0));
         foreach (var (s, report) in trainer.Scan(state, Enumerable.Repeat(patterns, maxEpochs)))

@@ -27,9 +27,13 @@ internal static class Rows
     }
 
     /// <summary>
-    /// Max-shifted log-softmax of each row: <c>y = x − max − log Σ exp(x − max)</c>. Masked (−∞) entries stay −∞;
+    /// Max-shifted log-softmax of each row: <c>y = (x − max) − log Σ exp(x − max)</c>. Masked (−∞) entries stay −∞;
     /// a fully masked row stays all −∞. y must not alias x (x is read again after y holds the exponentials).
     /// </summary>
+    /// <remarks>
+    /// x − max is formed first: it is exact when x is near max, whatever the row's offset, whereas x − (max + log Σ)
+    /// rounds max + log Σ to the offset's ulp (3.8e-9 at an offset of 1e8).
+    /// </remarks>
     public static void LogSoftmax<T>(ReadOnlySpan<T> x, Span<T> y, int rows, int cols)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -38,7 +42,10 @@ internal static class Rows
             ReadOnlySpan<T> xr = x.Slice(r * cols, cols);
             var yr = y.Slice(r * cols, cols);
             if (ShiftedExp(xr, yr, out var max, out var sum))
-                TensorPrimitives.Subtract(xr, max + T.Log(sum), yr);
+            {
+                TensorPrimitives.Subtract(xr, max, yr);
+                TensorPrimitives.Subtract(yr, T.Log(sum), yr);
+            }
             else
                 xr.CopyTo(yr);
         }

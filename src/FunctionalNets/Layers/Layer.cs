@@ -33,10 +33,16 @@ public static class Layer
         where T : unmanaged, IFloatingPointIeee754<T> => x => Net.Scope(name, layer(x));
 
     /// <summary>Residual: <c>x + f(x)</c>; the pullback adds the cotangent of both paths into x.</summary>
+    /// <remarks>
+    /// f must keep the shape: a residual never broadcasts (x [B, T, C] plus an f(x) of [B, T, 1] would add
+    /// silently), so another shape is an error naming both, and the layer's path when it runs in a scope.
+    /// </remarks>
     public static Layer<T> Residual<T>(Layer<T> f)
         where T : unmanaged, IFloatingPointIeee754<T> => x =>
         from y in f(x)
-        from r in Add.Apply(x, y)
+        from r in y.Shape == x.Shape
+            ? Add.Apply(x, y)
+            : throw new ArgumentException($"{nameof(Residual)}: f(x) has shape {y.Shape} but x has {x.Shape}; x + f(x) needs the same shape")
         select r;
 
     /// <summary>

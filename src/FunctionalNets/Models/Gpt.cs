@@ -18,12 +18,14 @@ public static class Gpt
     /// <summary>The standard deviation of the initial embeddings and linear weights, GPT-2's.</summary>
     public const double InitStd = 0.02;
 
-    /// <summary>Logits [B, T, V] for token ids [B, T].</summary>
+    /// <summary>Logits [B, T, V] for token ids [B, T]; an empty batch (B or T zero) is an error.</summary>
     public static Net<T, Var<T>> Logits<T>(GptConfig cfg, Tensor<int> ids)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (ids.Rank != 2)
             throw new ArgumentException($"gpt: expected ids [batch, tokens], got {ids.Shape}");
+        if (ids.Size == 0)
+            throw new ArgumentException($"gpt: ids {ids.Shape} hold no tokens; a batch needs at least one sequence of at least one token");
         var blocks = Layer.Scope("blocks", Layer.Repeat(cfg.Layers, _ => Block.Of("", cfg.Heads, cfg.Norm, causal: true,
             cfg.Hidden, Activation<T>(cfg.Activation), cfg.Dropout, LinearInit<T>.Gpt(InitStd), cfg.Bias, cfg.NormBias, cfg.NormEps,
             LinearInit<T>.Gpt(ResidualStd(cfg)))));

@@ -13,7 +13,8 @@ namespace FunctionalNets.Ops;
 /// <remarks>
 /// VJP: <c>dx = dy·(σ(x) − y)/n</c> and, for the target, the exact derivative <c>dy' = −dy·x/n</c> (targets are
 /// usually constants, but soft targets may be learned). No residuals beyond x and y. Stable for any finite
-/// logit: e^−|x| never overflows, and log(1 + u) is evaluated accurately for small u. With no elements the loss is 0.
+/// logit: e^−|x| never overflows, and log(1 + u) is evaluated accurately for small u. With no elements there is no
+/// mean: an error, as for <see cref="Mean"/>.
 /// </remarks>
 public static class BinaryCrossEntropy
 {
@@ -22,11 +23,12 @@ public static class BinaryCrossEntropy
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Check.SameShape(nameof(BinaryCrossEntropy), logits, targets);
+        Check.Averages(nameof(BinaryCrossEntropy), logits.Size, $"logits and targets {logits.Shape}");
         ReadOnlySpan<T> x = logits.Span, y = targets.Span;
         var sum = T.Zero;
         for (var i = 0; i < x.Length; i++)
             sum += T.Max(x[i], T.Zero) - x[i] * y[i] + LogOnePlus(T.Exp(-T.Abs(x[i])));
-        return Tensor.Scalar(x.Length == 0 ? T.Zero : sum / T.CreateTruncating(x.Length));
+        return Tensor.Scalar(sum / T.CreateTruncating(x.Length));
     }
 
     /// <summary><c>(dx, dy') = (dy·(σ(x) − y)/n, −dy·x/n)</c>.</summary>
@@ -35,7 +37,8 @@ public static class BinaryCrossEntropy
     {
         Check.SameShape(nameof(BinaryCrossEntropy), logits, targets);
         Check.ScalarCotangent(nameof(BinaryCrossEntropy), dy);
-        var g = dy.ToScalar() / T.CreateTruncating(Math.Max(logits.Size, 1));
+        Check.Averages(nameof(BinaryCrossEntropy), logits.Size, $"logits and targets {logits.Shape}");
+        var g = dy.ToScalar() / T.CreateTruncating(logits.Size);
         return (Tensor.Build<T>(logits.Shape, dx =>
                 {
                     TensorPrimitives.Sigmoid(logits.Span, dx);

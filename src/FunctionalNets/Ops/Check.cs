@@ -22,6 +22,16 @@ internal static class Check
             throw new ArgumentException($"{op}: expected rank ≥ {rank}, got shape {x.Shape}");
     }
 
+    /// <summary>
+    /// Throws unless a mean has at least one element to average (<paramref name="count"/> &gt; 0): the one rule of
+    /// <see cref="Mean"/> and the mean losses, so an empty batch is an error rather than a loss of 0 or NaN.
+    /// </summary>
+    internal static void Averages(string op, int count, string what)
+    {
+        if (count == 0)
+            throw new ArgumentException($"{op}: nothing to average ({what}); the mean of no elements is undefined, so an empty batch is an error");
+    }
+
     /// <summary>Throws unless the cotangent of a scalar-valued op is a single number.</summary>
     internal static void ScalarCotangent<T>(string op, Tensor<T> dy)
         where T : unmanaged, INumber<T>

@@ -16,8 +16,10 @@ namespace FunctionalNets.Ops;
 /// than keeping a second [..., V] buffer alive between forward and backward (the logits are usually the largest
 /// activation of a language model). Special values: logits of −∞ (masked) are safe in value and gradient as long
 /// as the target's logit is finite (their probability and gradient are 0); a target whose logit is −∞ gives a loss
-/// of +∞. Items whose target equals <c>ignoreIndex</c> are left out of the mean; when every item is ignored the
-/// loss is 0 with a zero gradient.
+/// of +∞. Each log softmax is <c>(xᵢ[tᵢ] − max) − log Σ exp(xᵢ − max)</c>, as accurate at any offset of the
+/// logits as at 0. Items whose target equals <c>ignoreIndex</c> are left out of the mean; when every item is
+/// ignored (a batch of padding) the loss is 0 with a zero gradient. With no items at all (logits [0, V]) there is no
+/// mean: an error, as for <see cref="Mean"/>.
 /// </remarks>
 public static class CrossEntropy
 {
@@ -88,6 +90,7 @@ public static class CrossEntropy
         if (logits.Rank < 1 || targets.Shape != logits.Shape.Without(-1))
             throw new ArgumentException($"{nameof(CrossEntropy)}: targets {targets.Shape} must be the logits' shape {logits.Shape} without its last axis");
         var v = logits.Dim(-1);
+        Check.Averages(nameof(CrossEntropy), targets.Size, $"logits {logits.Shape}");
         Check.InRange(nameof(CrossEntropy), "target", targets, v, ignoreIndex);
         return v;
     }

@@ -14,8 +14,9 @@ namespace FunctionalNets.Ops;
 /// VJP, with <c>x̂ = (x − μ)·rstd</c> and <c>dn = dy·γ</c>: <c>dx = rstd·(dn − mean(dn) − x̂·mean(dn·x̂))</c>,
 /// <c>dγ = Σ dy·x̂</c> and <c>dβ = Σ dy</c> summed over every row. Residuals: the per-row mean and rstd
 /// (<see cref="Saved{T}"/>, as llm.c keeps them), so the VJP never recomputes the reductions; x̂ is rebuilt from x.
-/// Special values: a constant row has variance 0 and normalises to 0 (y = β), with rstd = 1/√ε. The last axis
-/// must be non-empty.
+/// Special values: a constant row has variance 0 and normalises to 0 (y = β, up to the rounding of its mean), with
+/// rstd = 1/√ε; that is why ε must be positive (and finite): ε ≤ 0 is an error, where ε = 0 would give 0·∞ = NaN and
+/// ε &lt; 0 the root of a negative number. The last axis must be non-empty.
 /// </remarks>
 public static class LayerNorm
 {
@@ -91,6 +92,8 @@ public static class LayerNorm
     private static (Tensor<T> Y, Saved<T> Saved) Normalise<T>(Tensor<T> x, Tensor<T>? gamma, Tensor<T>? beta, double eps)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (!(eps > 0 && double.IsFinite(eps)))
+            throw new ArgumentException($"{nameof(LayerNorm)}: ε must be positive and finite, got {eps}");
         var c = x.Dim(-1);
         var (rows, e) = (x.Size / c, T.CreateTruncating(eps));
         var (mean, rstd) = (new T[rows], new T[rows]);

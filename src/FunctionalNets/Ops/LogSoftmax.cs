@@ -6,8 +6,9 @@ using FunctionalNets.Tensors;
 namespace FunctionalNets.Ops;
 
 /// <summary>
-/// Log-softmax along an axis (the last by default): <c>y = x − max − log Σ exp(x − max)</c>, the logarithm of
-/// <see cref="Softmax"/> without ever taking the log of an underflowed 0.
+/// Log-softmax along an axis (the last by default): <c>y = (x − max) − log Σ exp(x − max)</c>, the logarithm of
+/// <see cref="Softmax"/> without ever taking the log of an underflowed 0, and as accurate at a large offset as at 0
+/// (the shift x − max is formed first, exactly for x near max).
 /// </summary>
 /// <remarks>
 /// VJP: <c>dx = dy − softmax(x)·Σ dy</c> along the axis, with <c>softmax(x) = exp(y)</c> from the output.

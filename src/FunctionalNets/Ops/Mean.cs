@@ -11,7 +11,9 @@ namespace FunctionalNets.Ops;
 /// </summary>
 /// <remarks>
 /// VJP: <c>dx = dy / n</c> broadcast back along the averaged axes. The sum is <see cref="Sum"/>'s (fixed order),
-/// then divided by n, so <c>Mean = Sum / n</c> holds bit for bit. The mean of no elements is 0/0 = NaN.
+/// then divided by n, so <c>Mean = Sum / n</c> holds bit for bit. Averaging over no elements (an axis of length 0)
+/// is an error, as in every mean loss (<see cref="MeanSquaredError"/>, <see cref="BinaryCrossEntropy"/>,
+/// <see cref="CrossEntropy"/>): an empty batch has no mean, and 0/0 = NaN would only surface later.
 /// </remarks>
 public static class Mean
 {
@@ -19,7 +21,7 @@ public static class Mean
     public static Tensor<T> Forward<T>(Tensor<T> x, int[]? axes = null, bool keepDims = false)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var r = Reduction.Of(nameof(Mean), x.Shape, axes, keepDims);
+        var r = Averaged(x.Shape, axes, keepDims);
         var sum = Broadcast.SumTo(x, r.Kept);
         return Tensor.Build<T>(r.Output, y => TensorPrimitives.Divide(sum.Span, T.CreateChecked(r.Count), y));
     }
@@ -28,7 +30,7 @@ public static class Mean
     public static Tensor<T> Vjp<T>(Tensor<T> x, Tensor<T> dy, int[]? axes = null, bool keepDims = false)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var r = Reduction.Of(nameof(Mean), x.Shape, axes, keepDims);
+        var r = Averaged(x.Shape, axes, keepDims);
         r.RequireCotangent(nameof(Mean), x.Shape, dy);
         var share = Tensor.Build<T>(r.Kept, g => TensorPrimitives.Divide(dy.Span, T.CreateChecked(r.Count), g));
         return Broadcast.To(share, x.Shape);
@@ -40,5 +42,12 @@ public static class Mean
     {
         var frozen = axes?.ToArray();
         return Net.Unary(nameof(Mean), x, t => Forward(t, frozen, keepDims), (t, _, dy) => Vjp(t, dy, frozen, keepDims));
+    }
+
+    private static Reduction Averaged(Shape x, int[]? axes, bool keepDims)
+    {
+        var r = Reduction.Of(nameof(Mean), x, axes, keepDims);
+        Check.Averages(nameof(Mean), r.Count, $"shape {x}, axes {(axes is null ? "all" : $"[{string.Join(", ", axes)}]")}");
+        return r;
     }
 }

@@ -7,8 +7,8 @@ namespace FunctionalNets.Ops;
 
 /// <summary>Mean squared error over all elements: <c>L = (1/n) Σᵢ (pᵢ − tᵢ)²</c> for prediction p and target t of the same shape.</summary>
 /// <remarks>
-/// VJP: <c>dp = dy·2(p − t)/n</c>, <c>dt = −dp</c>. No residuals beyond p and t. With no elements (n = 0) the loss
-/// is 0 and both cotangents are empty.
+/// VJP: <c>dp = dy·2(p − t)/n</c>, <c>dt = −dp</c>. No residuals beyond p and t. With no elements (n = 0) there is
+/// no mean: an error, as for <see cref="Mean"/>.
 /// </remarks>
 public static class MeanSquaredError
 {
@@ -17,7 +17,7 @@ public static class MeanSquaredError
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Check.SameShape(nameof(MeanSquaredError), prediction, target);
-        if (prediction.Size == 0) return Tensor.Scalar(T.Zero);
+        Check.Averages(nameof(MeanSquaredError), prediction.Size, $"prediction and target {prediction.Shape}");
         var d = new T[prediction.Size];
         TensorPrimitives.Subtract(prediction.Span, target.Span, d);
         return Tensor.Scalar(TensorPrimitives.SumOfSquares<T>(d) / T.CreateTruncating(d.Length));
@@ -29,7 +29,8 @@ public static class MeanSquaredError
     {
         Check.SameShape(nameof(MeanSquaredError), prediction, target);
         Check.ScalarCotangent(nameof(MeanSquaredError), dy);
-        var g = dy.ToScalar() * T.CreateTruncating(2) / T.CreateTruncating(Math.Max(prediction.Size, 1));
+        Check.Averages(nameof(MeanSquaredError), prediction.Size, $"prediction and target {prediction.Shape}");
+        var g = dy.ToScalar() * T.CreateTruncating(2) / T.CreateTruncating(prediction.Size);
         var dp = Tensor.Build<T>(prediction.Shape, o =>
         {
             TensorPrimitives.Subtract(prediction.Span, target.Span, o);

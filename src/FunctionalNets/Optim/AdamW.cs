@@ -32,7 +32,7 @@ public static partial class Optimizer
                 mu.RequireSamePaths(g, nameof(ScaleByAdam));
                 nu.RequireSamePaths(g, nameof(ScaleByAdam));
                 g.RequireSamePaths(p, nameof(AddDecayedWeights));
-                var (k, scale) = (AdamAt<T>(b1, b2, eps, s.Step + 1), T.CreateTruncating(-lr(s.Step)));
+                var (k, scale) = (AdamAt<T>(b1, b2, eps, s.Step + 1), T.CreateTruncating(-RateAt(nameof(AdamW), lr, s.Step)));
                 var (m, v, u) = (new Tensor<T>[g.PathCount], new Tensor<T>[g.PathCount], new Tensor<T>[g.PathCount]);
                 for (var i = 0; i < g.PathCount; i++)
                 {
@@ -47,5 +47,5 @@ public static partial class Optimizer
     /// <summary>AdamW with a constant learning rate.</summary>
     public static Transform<T> AdamW<T>(double lr, double weightDecay = 0.01, double b1 = 0.9, double b2 = 0.999, double eps = 1e-8,
         Func<string, Tensor<T>, bool>? mask = null)
-        where T : unmanaged, IFloatingPointIeee754<T> => AdamW(Schedules.Constant(lr), weightDecay, b1, b2, eps, mask);
+        where T : unmanaged, IFloatingPointIeee754<T> => AdamW(ConstantRate(nameof(AdamW), lr), weightDecay, b1, b2, eps, mask);
 }

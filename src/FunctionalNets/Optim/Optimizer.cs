@@ -27,11 +27,13 @@ public static partial class Optimizer
     /// Runs <paramref name="transforms"/> in order, each on the previous one's updates:
     /// <c>u = tₙ(…t₂(t₁(g)))</c>. The state of member <c>i</c> lives under the names prefixed <c>i/</c>.
     /// </summary>
+    /// <remarks>The chain's <see cref="Transform{T}.LearningRate"/> is its one member's that has one.</remarks>
     public static Transform<T> Chain<T>(params Transform<T>[] transforms)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var members = transforms.ToImmutableArray();
         var prefixes = Enumerable.Range(0, members.Length).Select(i => $"{i}/").ToImmutableArray();
+        var rates = members.Select(t => t.LearningRate).OfType<Schedule>().ToArray();
         return new Transform<T>(
             p => new OptState<T>(0, Merge(prefixes, [.. members.Select(t => t.Init(p))])),
             (g, s, p) =>
@@ -41,7 +43,8 @@ public static partial class Optimizer
                 for (var i = 0; i < members.Length; i++)
                     (updates, states[i]) = members[i].Update(updates, Member(s, prefixes[i]), p);
                 return (updates, new OptState<T>(s.Step + 1, Merge(prefixes, states)));
-            });
+            })
+        { LearningRate = rates.Length == 1 ? rates[0] : null };
     }
 
     /// <summary>Stochastic gradient descent: <c>u = −lr(t)·g</c>.</summary>
@@ -50,7 +53,7 @@ public static partial class Optimizer
 
     /// <summary>Stochastic gradient descent with a constant learning rate: <c>u = −lr·g</c>.</summary>
     public static Transform<T> Sgd<T>(double lr)
-        where T : unmanaged, IFloatingPointIeee754<T> => Sgd<T>(Schedules.Constant(lr));
+        where T : unmanaged, IFloatingPointIeee754<T> => Sgd<T>(ConstantRate(nameof(Sgd), lr));
 
     /// <summary>
     /// SGD with momentum, as PyTorch's <c>SGD(momentum = β, nesterov)</c>: <c>Chain(Trace(β, nesterov), ScaleByLearningRate(lr))</c>.
@@ -60,7 +63,7 @@ public static partial class Optimizer
 
     /// <summary>SGD with momentum and a constant learning rate.</summary>
     public static Transform<T> Momentum<T>(double lr, double beta = 0.9, bool nesterov = false)
-        where T : unmanaged, IFloatingPointIeee754<T> => Momentum<T>(Schedules.Constant(lr), beta, nesterov);
+        where T : unmanaged, IFloatingPointIeee754<T> => Momentum<T>(ConstantRate(nameof(Momentum), lr), beta, nesterov);
 
     /// <summary>Adam (Kingma and Ba, 2015): <c>Chain(ScaleByAdam(β₁, β₂, ε), ScaleByLearningRate(lr))</c>.</summary>
     public static Transform<T> Adam<T>(Schedule lr, double b1 = 0.9, double b2 = 0.999, double eps = 1e-8)
@@ -68,7 +71,7 @@ public static partial class Optimizer
 
     /// <summary>Adam with a constant learning rate.</summary>
     public static Transform<T> Adam<T>(double lr, double b1 = 0.9, double b2 = 0.999, double eps = 1e-8)
-        where T : unmanaged, IFloatingPointIeee754<T> => Adam<T>(Schedules.Constant(lr), b1, b2, eps);
+        where T : unmanaged, IFloatingPointIeee754<T> => Adam<T>(ConstantRate(nameof(Adam), lr), b1, b2, eps);
 
     // A transformation with no trees: Init gives the empty state, Update only counts the step.
     private static Transform<T> Stateless<T>(Func<Params<T>, OptState<T>, Params<T>, Params<T>> update)

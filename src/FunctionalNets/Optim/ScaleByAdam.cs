@@ -13,13 +13,14 @@ public static partial class Optimizer
     /// </summary>
     /// <remarks>
     /// Elementwise order: <c>m = m·β₁ + g·(1 − β₁)</c>; <c>v = v·β₂ + (g·g)·(1 − β₂)</c>; <c>u = (m/(√(v/(1 − β₂ᵗ)) + ε))/(1 − β₁ᵗ)</c>,
-    /// the bias corrections computed in double. With <c>ε = 0</c> a zero gradient at the first step gives NaN (0/0).
+    /// the bias corrections computed in double. ε must be positive: with ε = 0 a zero gradient at the first step
+    /// would give NaN (0/0).
     /// </remarks>
     public static Transform<T> ScaleByAdam<T>(double b1 = 0.9, double b2 = 0.999, double eps = 1e-8)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (!(b1 >= 0 && b1 < 1) || !(b2 >= 0 && b2 < 1) || !(eps >= 0 && double.IsFinite(eps)))
-            throw new ArgumentException($"Optimizer.ScaleByAdam: need 0 ≤ b1, b2 < 1 and a finite eps ≥ 0, got b1 {b1}, b2 {b2}, eps {eps}");
+        if (!(b1 >= 0 && b1 < 1) || !(b2 >= 0 && b2 < 1) || !(eps > 0 && double.IsFinite(eps)))
+            throw new ArgumentException($"Optimizer.ScaleByAdam: need 0 ≤ b1, b2 < 1 and a finite eps > 0, got b1 {b1}, b2 {b2}, eps {eps}");
         return new Transform<T>(
             p => OptState<T>.Empty.With("mu", p.ZerosLike()).With("nu", p.ZerosLike()),
             (g, s, _) =>

@@ -1,22 +1,27 @@
 namespace FunctionalNets.Optim;
 
-/// <summary>A learning-rate (or any hyperparameter) schedule: a pure function of the step, counted from 0.</summary>
+/// <summary>A learning-rate schedule: a pure function of the step, counted from 0, to a finite rate ≥ 0.</summary>
 public delegate double Schedule(long step);
 
-/// <summary>Ready-made <see cref="Schedule"/>s; each validates its arguments when made and is defined for steps ≥ 0.</summary>
+/// <summary>
+/// Ready-made <see cref="Schedule"/>s, defined for steps ≥ 0. Each validates its arguments when made: rates and
+/// decay factors positive, floors and starting values ≥ 0, all finite; so a rate is never negative and is 0 only
+/// where a warm-up starts from 0 or a decay ends at 0.
+/// </summary>
 public static class Schedules
 {
     /// <summary><c>lr(t) = value</c>.</summary>
     public static Schedule Constant(double value)
     {
-        RequireFinite(nameof(Constant), value);
+        RequirePositive(nameof(Constant), nameof(value), value);
         return _ => value;
     }
 
     /// <summary>Staircase decay <c>lr(t) = lr·factor^⌊t/every⌋</c>.</summary>
     public static Schedule StepDecay(double lr, long every, double factor)
     {
-        RequireFinite(nameof(StepDecay), lr, factor);
+        RequirePositive(nameof(StepDecay), nameof(lr), lr);
+        RequirePositive(nameof(StepDecay), nameof(factor), factor);
         RequirePositive(nameof(StepDecay), nameof(every), every);
         return step => lr * Math.Pow(factor, step / every);
     }
@@ -24,7 +29,8 @@ public static class Schedules
     /// <summary>Smooth exponential decay <c>lr(t) = lr·rate^(t/every)</c>.</summary>
     public static Schedule Exponential(double lr, double rate, long every)
     {
-        RequireFinite(nameof(Exponential), lr, rate);
+        RequirePositive(nameof(Exponential), nameof(lr), lr);
+        RequirePositive(nameof(Exponential), nameof(rate), rate);
         RequirePositive(nameof(Exponential), nameof(every), every);
         return step => lr * Math.Pow(rate, (double)step / every);
     }
@@ -35,7 +41,8 @@ public static class Schedules
     /// </summary>
     public static Schedule LinearWarmup(double peak, long warmupSteps, double init = 0)
     {
-        RequireFinite(nameof(LinearWarmup), peak, init);
+        RequirePositive(nameof(LinearWarmup), nameof(peak), peak);
+        RequireNonNegative(nameof(LinearWarmup), nameof(init), init);
         RequireNonNegative(nameof(LinearWarmup), nameof(warmupSteps), warmupSteps);
         return step => Ramp(step, warmupSteps, init, peak);
     }
@@ -46,7 +53,8 @@ public static class Schedules
     /// </summary>
     public static Schedule CosineDecay(double lr, long decaySteps, double alpha = 0)
     {
-        RequireFinite(nameof(CosineDecay), lr, alpha);
+        RequirePositive(nameof(CosineDecay), nameof(lr), lr);
+        RequireNonNegative(nameof(CosineDecay), nameof(alpha), alpha);
         RequirePositive(nameof(CosineDecay), nameof(decaySteps), decaySteps);
         return step => lr * ((1 - alpha) * HalfCosine(step, decaySteps) + alpha);
     }
@@ -57,7 +65,8 @@ public static class Schedules
     /// </summary>
     public static Schedule WarmupCosine(double peak, long warmupSteps, long totalSteps, double end = 0)
     {
-        RequireFinite(nameof(WarmupCosine), peak, end);
+        RequirePositive(nameof(WarmupCosine), nameof(peak), peak);
+        RequireNonNegative(nameof(WarmupCosine), nameof(end), end);
         RequireNonNegative(nameof(WarmupCosine), nameof(warmupSteps), warmupSteps);
         if (totalSteps <= warmupSteps)
             throw new ArgumentException($"Schedules.WarmupCosine: totalSteps must exceed warmupSteps, got {totalSteps} ≤ {warmupSteps}");
@@ -77,7 +86,8 @@ public static class Schedules
     /// </remarks>
     public static Schedule WarmupCosineFloor(double peak, long warmupSteps, long decaySteps, double floor)
     {
-        RequireFinite(nameof(WarmupCosineFloor), peak, floor);
+        RequirePositive(nameof(WarmupCosineFloor), nameof(peak), peak);
+        RequireNonNegative(nameof(WarmupCosineFloor), nameof(floor), floor);
         RequireNonNegative(nameof(WarmupCosineFloor), nameof(warmupSteps), warmupSteps);
         if (decaySteps <= warmupSteps)
             throw new ArgumentException($"Schedules.WarmupCosineFloor: decaySteps must exceed warmupSteps, got {decaySteps} ≤ {warmupSteps}");
@@ -92,11 +102,16 @@ public static class Schedules
     // ½(1 + cos(π·min(t, d)/d)): 1 at t = 0, 0 from t = d on.
     private static double HalfCosine(long step, long steps) => 0.5 * (1 + Math.Cos(Math.PI * Math.Min(step, steps) / steps));
 
-    private static void RequireFinite(string schedule, params ReadOnlySpan<double> values)
+    private static void RequirePositive(string schedule, string name, double value)
     {
-        foreach (var v in values)
-            if (!double.IsFinite(v))
-                throw new ArgumentException($"Schedules.{schedule}: values must be finite, got {v}");
+        if (!(value > 0 && double.IsFinite(value)))
+            throw new ArgumentException($"Schedules.{schedule}: {name} must be positive and finite, got {value}");
+    }
+
+    private static void RequireNonNegative(string schedule, string name, double value)
+    {
+        if (!(value >= 0 && double.IsFinite(value)))
+            throw new ArgumentException($"Schedules.{schedule}: {name} must be finite and ≥ 0, got {value}");
     }
 
     private static void RequirePositive(string schedule, string name, long value)

@@ -14,7 +14,18 @@ namespace FunctionalNets.Optim;
 public sealed record Transform<T>(
     Func<Params<T>, OptState<T>> Init,
     Func<Params<T>, OptState<T>, Params<T>, (Params<T> Updates, OptState<T> State)> Update)
-    where T : unmanaged, IFloatingPointIeee754<T>;
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>
+    /// The learning-rate schedule this transformation applies, read at the state's step before each update; null when
+    /// it applies none (or, for a chain, when more than one member does).
+    /// </summary>
+    /// <remarks>
+    /// Set by <see cref="Optimizer.ScaleByLearningRate{T}(Schedule)"/> and kept by the chains and optimizers built on
+    /// it, so a trainer reports the rate the optimizer used rather than a second schedule of its own.
+    /// </remarks>
+    public Schedule? LearningRate { get; init; }
+}
 
 /// <summary>
 /// The immutable state of a <see cref="Transform{T}"/>: the number of updates applied so far and named parameter

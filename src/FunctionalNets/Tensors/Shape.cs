@@ -17,7 +17,22 @@ public sealed class Shape : IEquatable<Shape>, IReadOnlyList<int>
             if (d < 0)
                 throw new ArgumentException($"Shape: dimensions must be non-negative, got [{string.Join(", ", dims)}]");
         this.dims = dims;
-        Size = dims.Aggregate(1, (p, d) => checked(p * d));
+        Size = Elements(dims);
+    }
+
+    // The product of the dimensions, or an error when it is more than an array can hold.
+    private static int Elements(int[] dims)
+    {
+        if (Array.IndexOf(dims, 0) >= 0) return 0;
+        long size = 1;
+        foreach (var d in dims)
+        {
+            size *= d; // both factors ≤ Array.MaxLength < 2³¹, so the product fits in a long
+            if (size > Array.MaxLength)
+                throw new ArgumentException(
+                    $"Shape: [{string.Join(", ", dims)}] has {dims.Aggregate(System.Numerics.BigInteger.One, (p, x) => p * x)} elements, more than the {Array.MaxLength} a tensor can hold");
+        }
+        return (int)size;
     }
 
     /// <summary>A shape from its dimensions (copied).</summary>

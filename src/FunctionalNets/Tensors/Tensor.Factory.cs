@@ -40,6 +40,7 @@ public static class Tensor
     public static Tensor<T> Matrix<T>(T[,] values)
         where T : unmanaged, INumber<T>
     {
+        if (values is null) throw new ArgumentException("Tensor.Matrix: the values array is null");
         var (r, c) = (values.GetLength(0), values.GetLength(1));
         return Build<T>(Shape.Of(r, c), y =>
         {
@@ -53,6 +54,9 @@ public static class Tensor
     public static Tensor<T> Matrix<T>(params T[][] rows)
         where T : unmanaged, INumber<T>
     {
+        if (rows is null) throw new ArgumentException("Tensor.Matrix: the rows array is null");
+        var missing = Array.FindIndex(rows, row => row is null);
+        if (missing >= 0) throw new ArgumentException($"Tensor.Matrix: row {missing} of {rows.Length} is null");
         var c = rows.Length == 0 ? 0 : rows[0].Length;
         foreach (var row in rows)
             if (row.Length != c)

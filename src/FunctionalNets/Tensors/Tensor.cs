@@ -13,7 +13,11 @@ public delegate void Fill<T>(Span<T> y);
 /// An immutable tensor: a <see cref="Tensors.Shape"/> and a contiguous row-major buffer that nothing can write
 /// after construction. Build one with the factories on <see cref="Tensor"/>; read it through <see cref="Span"/>.
 /// </summary>
-/// <remarks>Equality is by value: same shape and the same elements (<c>NaN</c> equals <c>NaN</c>, as <c>double.Equals</c> says).</remarks>
+/// <remarks>
+/// Equality is by value: same shape and the same elements as <c>T.Equals</c> compares them (<c>0</c> equals <c>−0</c>,
+/// <c>NaN</c> equals <c>NaN</c>), and the hash code agrees with it, so tensors work as keys of dictionaries and
+/// sets. <see cref="BitEquals"/> is the stricter comparison of the bits (the one determinism tests use).
+/// </remarks>
 public sealed class Tensor<T> : IEquatable<Tensor<T>>
     where T : unmanaged, INumber<T>
 {
@@ -77,7 +81,7 @@ public sealed class Tensor<T> : IEquatable<Tensor<T>>
     /// <summary>A copy of the elements as a new array.</summary>
     public T[] ToArray() => (T[])data.Clone();
 
-    /// <summary>Same shape and same elements.</summary>
+    /// <summary>Same shape and same elements by <c>T.Equals</c> (0 equals −0; NaN equals NaN).</summary>
     public bool Equals(Tensor<T>? other) =>
         other is not null && (ReferenceEquals(this, other) || (Shape == other.Shape && data.AsSpan().SequenceEqual(other.data)));
 
@@ -88,12 +92,13 @@ public sealed class Tensor<T> : IEquatable<Tensor<T>>
     /// <inheritdoc/>
     public override bool Equals(object? obj) => Equals(obj as Tensor<T>);
 
-    /// <inheritdoc/>
+    /// <summary>A hash of the shape and the elements that agrees with <see cref="Equals(Tensor{T})"/>.</summary>
+    /// <remarks>Element by element through <c>T.GetHashCode</c>, which gives 0 and −0 (and every NaN) one hash; hashing the bytes would not.</remarks>
     public override int GetHashCode()
     {
         var h = new HashCode();
         h.Add(Shape);
-        h.AddBytes(MemoryMarshal.AsBytes(data.AsSpan()));
+        foreach (var v in data) h.Add(v);
         return h.ToHashCode();
     }
 

@@ -25,9 +25,20 @@ public static class Epochs
     /// from <c>key.FoldIn(e)</c>, cut into batches of <paramref name="batchSize"/> (the last may be smaller,
     /// unless <paramref name="dropLast"/>).
     /// </summary>
+    /// <remarks>
+    /// The arguments are checked when called, not when the sequence is first read: a batch size below 1, a negative
+    /// example count or a negative number of epochs is an error (0 epochs or 0 examples give no batches).
+    /// </remarks>
     public static IEnumerable<int[]> Batches(Key key, int n, int batchSize, int epochs, bool shuffle = true, bool dropLast = false)
     {
         if (batchSize <= 0) throw new ArgumentException($"Epochs.Batches: batch size must be positive, got {batchSize}");
+        if (n < 0) throw new ArgumentException($"Epochs.Batches: the number of examples must be ≥ 0, got {n}");
+        if (epochs < 0) throw new ArgumentException($"Epochs.Batches: epochs must be ≥ 0, got {epochs}");
+        return Visit(key, n, batchSize, epochs, shuffle, dropLast);
+    }
+
+    private static IEnumerable<int[]> Visit(Key key, int n, int batchSize, int epochs, bool shuffle, bool dropLast)
+    {
         for (var e = 0; e < epochs; e++)
         {
             var order = shuffle ? Shuffle(key.FoldIn((uint)e), n) : Enumerable.Range(0, n).ToArray();

@@ -22,7 +22,7 @@ public sealed record TrainState<T>(long Step, Params<T> Params, OptState<T> Opt,
 /// <summary>What one step did, as a value: for progress bars, plots, logs and replay.</summary>
 /// <param name="Step">The step number (0-based) this report describes.</param>
 /// <param name="Loss">The batch loss before the update.</param>
-/// <param name="LearningRate">The schedule's learning rate at this step.</param>
+/// <param name="LearningRate">The learning rate the optimizer applied in this step (its schedule at the optimizer's step count); NaN when it has no schedule.</param>
 /// <param name="GradNorm">The global L2 norm of the gradients.</param>
 /// <param name="UpdateRatio">‖update‖ / ‖params‖: how far the step moved the parameters, relatively; NaN when the trainer skips it.</param>
 /// <param name="NonFinite">How many gradient elements were NaN or ±∞.</param>

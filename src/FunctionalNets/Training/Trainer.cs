@@ -10,15 +10,13 @@ namespace FunctionalNets.Training;
 /// aggregates it over batches and <see cref="Scan"/> yields every intermediate state and report lazily.
 /// </summary>
 /// <param name="Loss">The scalar loss of a batch (a mean over its examples, so the gradient is the mean of theirs).</param>
-/// <param name="Optimizer">The update rule.</param>
-/// <param name="LearningRate">The schedule the optimizer uses, reported with each step.</param>
+/// <param name="Optimizer">The update rule; each report's learning rate is the one it applied (<see cref="Transform{T}.LearningRate"/>).</param>
 /// <param name="GuardNonFinite">Stop with <see cref="NonFiniteException"/> when the loss or a gradient is not finite.</param>
 /// <param name="DigestParams">Put a SHA-256 digest of the new parameters in every report (for replay); off saves a pass over them.</param>
 /// <param name="UpdateRatio">Put ‖update‖ / ‖params‖ in every report; off saves two passes over the parameters (the report then holds NaN).</param>
 public sealed record Trainer<T, TBatch>(
     Func<TBatch, Net<T, Var<T>>> Loss,
     Transform<T> Optimizer,
-    Schedule LearningRate,
     bool GuardNonFinite = true,
     bool DigestParams = true,
     bool UpdateRatio = true)
@@ -38,7 +36,7 @@ public sealed record Trainer<T, TBatch>(
                 NonFiniteOrigin.Find<T>(observer => Gradients(s, batch, observer)));
         var (updates, opt) = Optimizer.Update(grads, s.Opt, s.Params);
         var next = Optim.Optimizer.ApplyUpdates(s.Params, updates);
-        var report = new StepReport(s.Step, double.CreateTruncating(loss), LearningRate(s.Step), gradNorm,
+        var report = new StepReport(s.Step, double.CreateTruncating(loss), Optimizer.LearningRate?.Invoke(s.Opt.Step) ?? double.NaN, gradNorm,
             UpdateRatio ? Ratio(updates, s.Params) : double.NaN, nonFinite, DigestParams ? next.Digest() : "");
         return (new TrainState<T>(s.Step + 1, next, opt, s.Key, s.Cursor + 1), report);
     }

@@ -28,9 +28,8 @@ internal static class W3Gpt
     {
         var data = Data();
         var parameters = Init(data[0].X);
-        var lr = Schedules.Constant(3e-4);
         var trainer = new Trainer<float, (Tensor<int> X, Tensor<int> Y)>(
-            b => Gpt.Loss<float>(Config, b.X, b.Y), Optimizer.AdamW<float>(lr, 0.01), lr, GuardNonFinite: false, DigestParams: false, UpdateRatio: false);
+            b => Gpt.Loss<float>(Config, b.X, b.Y), Optimizer.AdamW<float>(3e-4, 0.01), GuardNonFinite: false, DigestParams: false, UpdateRatio: false);
         var state = TrainState<float>.Start(parameters, trainer.Optimizer, Key.FromSeed(3));
         StepReport last = null!;
         void Step() => (state, last) = trainer.Step(state, data[state.Step % Pool]);

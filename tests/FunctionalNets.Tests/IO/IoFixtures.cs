@@ -18,7 +18,7 @@ internal static class IoFixtures
 
     /// <summary>The trainer: AdamW (slots <c>0/mu</c>, <c>0/nu</c>) on the tiny GPT, one fixed batch per step.</summary>
     public static Trainer<float, int> Trainer { get; } =
-        new(_ => Gpt.Loss<float>(Config, Ids, Targets), Optimizer.AdamW<float>(1e-2), Schedules.Constant(1e-2));
+        new(_ => Gpt.Loss<float>(Config, Ids, Targets), Optimizer.AdamW<float>(1e-2));
 
     /// <summary>The state before training.</summary>
     public static TrainState<float> Initial { get; } =

@@ -189,7 +189,7 @@ public class VectorPathTests
         var ids = Sample.Integers(Key.FromSeed(31), [3, 20], 37);
         var targets = Sample.Integers(Key.FromSeed(32), [3, 20], 37);
         var lr = Schedules.Constant(1e-3);
-        var trainer = new Trainer<T, int>(_ => Gpt.Loss<T>(cfg, ids, targets), Optimizer.AdamW<T>(lr, 0.01), lr);
+        var trainer = new Trainer<T, int>(_ => Gpt.Loss<T>(cfg, ids, targets), Optimizer.AdamW<T>(lr, 0.01));
         var start = TrainState<T>.Start(Net.Init(Gpt.Logits<T>(cfg, ids), Key.FromSeed(33)), trainer.Optimizer, Key.FromSeed(34));
         return trainer.Fit(start, Enumerable.Range(0, 3)).Params.Digest();
     }

@@ -3,7 +3,6 @@ using FunctionalNets.Autodiff;
 using FunctionalNets.Layers;
 using FunctionalNets.Models;
 using FunctionalNets.Optim;
-using FunctionalNets.Params;
 using FunctionalNets.Random;
 using FunctionalNets.Tensors;
 using FunctionalNets.Testing;
@@ -13,31 +12,33 @@ namespace FunctionalNets.Tests.Models;
 
 public class GptTests
 {
-    [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void Gradient_of_every_parameter_matches_central_differences(bool tied)
+    public static TheoryData<string, bool> VariantsTiedAndUntied
     {
-        // W6's options (no biases, gain-only norms, exact GELU) at a size where the check is quick.
-        var cfg = new GptConfig(Vocab: 7, Context: 5, Channels: 8, Layers: 2, Heads: 2, Hidden: 12, TieWeights: tied,
-            Bias: false, NormBias: false, Activation: GptActivation.Gelu, ScaledResidualInit: true);
-        var ids = Sample.Integers(Key.FromSeed(31), [2, 5], 7);
-        var targets = Sample.Integers(Key.FromSeed(32), [2, 5], 7);
+        get
+        {
+            var data = new TheoryData<string, bool>();
+            foreach (var name in GptFixtures.Variants.Keys)
+            {
+                data.Add(name, true);
+                data.Add(name, false);
+            }
+            return data;
+        }
+    }
+
+    [Theory, MemberData(nameof(VariantsTiedAndUntied))]
+    public void Gradient_of_every_parameter_matches_central_differences(string variant, bool tied)
+    {
+        // Every architecture of the fixtures (W3's, W6's, post-LN, a mixed one with dropout), head tied and untied.
+        var c = GptFixtures.Variants[variant];
+        var cfg = new GptConfig(c.Vocab, c.Context, c.Channels, c.Layers, c.Heads, c.Hidden, tied, c.Norm, c.Dropout, c.Bias, c.NormBias,
+            c.NormEps, c.Activation, c.ScaledResidualInit);
+        var ids = Sample.Integers(Key.FromSeed(31), [2, 5], cfg.Vocab);
+        var targets = Sample.Integers(Key.FromSeed(32), [2, 5], cfg.Vocab);
         var p0 = GptFixtures.Parameters<double>(cfg, 33);
         Assert.Equal(tied, !p0.Contains("head/w"));
-        Assert.DoesNotContain(p0.Paths, path => path.EndsWith("/b", StringComparison.Ordinal));
-        var paths = p0.Paths.ToArray();
-        Params<double> Of(Tensor<double>[] xs) => Params<double>.Of(paths.Select((path, i) => KeyValuePair.Create(path, xs[i])));
-        var loss = Gpt.Loss<double>(cfg, ids, targets);
-        // The loss as an op of all the parameters: its VJP is the gradient times the scalar cotangent.
-        var op = new OpSpec("gpt loss", Gen.Const(p0.Tensors.ToArray()),
-            xs => Net.Apply(loss, Of(xs)).Value,
-            (xs, dy) =>
-            {
-                var grads = Grad.ValueAndGrad(loss, Of(xs)).Grads;
-                return [.. paths.Select(path => FunctionalNets.Ops.Scale.Forward(grads[path], dy.ToScalar()))];
-            });
-        GradCheck.DotProduct(op, [.. p0.Tensors], seed: 34);
+        Assert.Equal(cfg.Bias, p0.Contains("blocks/0/attn/wq/b"));
+        GradCheck.Parameters($"gpt {variant}", Gpt.Loss<double>(cfg, ids, targets), p0, seed: 34, rng: Key.FromSeed(35));
     }
 
     [Fact]
@@ -58,8 +59,7 @@ public class GptTests
                     (x[b * 16 + t], y[b * 16 + t]) = (ids[(starts[b] + t) % ids.Length], ids[(starts[b] + t + 1) % ids.Length]);
             return (Tensor.From<int>([8, 16], x), Tensor.From<int>([8, 16], y));
         }
-        var lr = Schedules.Constant(3e-3);
-        var trainer = new Trainer<float, (Tensor<int> X, Tensor<int> Y)>(b => Gpt.Loss<float>(cfg, b.X, b.Y), Optimizer.AdamW<float>(lr), lr);
+        var trainer = new Trainer<float, (Tensor<int> X, Tensor<int> Y)>(b => Gpt.Loss<float>(cfg, b.X, b.Y), Optimizer.AdamW<float>(3e-3));
         var start = TrainState<float>.Start(Net.Init(Gpt.Logits<float>(cfg, Batch(0).X), Key.FromSeed(52)), trainer.Optimizer, Key.FromSeed(53));
         var losses = trainer.Scan(start, Enumerable.Range(0, 60).Select(Batch)).Select(r => r.Report.Loss).ToList();
         Assert.Equal(Math.Log(chars.Length), losses[0], 0.1);  // an untrained model is near uniform
@@ -74,6 +74,34 @@ public class GptTests
         var p = Net.Init(Gpt.Logits<float>(cfg, Tensor.Zeros<int>([1, 2])), Key.FromSeed(1));
         var ex = Assert.Throws<ArgumentException>(() => Net.Apply(Gpt.Logits<float>(cfg, ids), p));
         Assert.Equal("wte: id 5 at position [0, 1] is out of range for V = 5", ex.Message);
+    }
+
+    [Theory]
+    [InlineData(0, 4)]
+    [InlineData(2, 0)]
+    public void An_empty_batch_is_an_error_not_a_loss_of_zero(int batch, int tokens)
+    {
+        var cfg = new GptConfig(Vocab: 5, Context: 4, Channels: 4, Layers: 1, Heads: 1);
+        var ids = Tensor.Zeros<int>([batch, tokens]);
+        var ex = Assert.Throws<ArgumentException>(() => Net.Apply(Gpt.Loss<float>(cfg, ids, ids), Net.Init(Gpt.Logits<float>(cfg, Tensor.Zeros<int>([1, 2])), Key.FromSeed(1))));
+        Assert.Equal($"gpt: ids [{batch}, {tokens}] hold no tokens; a batch needs at least one sequence of at least one token", ex.Message);
+    }
+
+    [Fact]
+    public void Errors_inside_a_scope_name_its_full_path_once()
+    {
+        // An op's own error gets the layer path in front; a layer that already names its path is left alone.
+        var x = Tensor.Zeros<float>([1, 2, 4]);
+        var bias = from b in Net.Const(Tensor.Zeros<float>([5])) select b;
+        Layer<float> broadcastFails = v => bias.Bind(b => FunctionalNets.Ops.Add.Apply(v, b));
+        var add = Assert.Throws<ArgumentException>(() => Net.Init(Layer.Scope("blocks", Layer.Repeat(1, _ => broadcastFails)).On(x), Key.FromSeed(1)));
+        Assert.Equal("blocks/0: Add: cannot broadcast [1, 2, 4] with [5]", add.Message);
+        // A residual never broadcasts: f changing the width (here to 1, which Add would stretch) is an error in its scope.
+        var residual = Assert.Throws<ArgumentException>(() =>
+            Net.Init(Layer.Scope("blocks", Layer.Repeat(1, _ => Layer.Residual(Dense.Of<float>("proj", 1)))).On(x), Key.FromSeed(1)));
+        Assert.Equal("blocks/0: Residual: f(x) has shape [1, 2, 1] but x has [1, 2, 4]; x + f(x) needs the same shape", residual.Message);
+        var eps = Assert.Throws<ArgumentException>(() => Net.Init(Layer.Scope("blocks", Layer.Repeat(1, _ => Block.Of<float>("", heads: 2, eps: -1))).On(x), Key.FromSeed(1)));
+        Assert.Equal("blocks/0/ln1: LayerNorm: ε must be positive and finite, got -1", eps.Message);
     }
 
     [Fact]

@@ -9,7 +9,7 @@ public static partial class OpCatalog
 {
     private static OpSpec[] Elementwise_Abs =>
     [
-        OpSpec.Unary(nameof(Abs), ArithmeticGens.Signed(0.01, 3), Abs.Forward, Abs.Vjp, Abs.Forward),
+        OpSpec.Unary(nameof(Abs), ArithmeticGens.Signed(0.01, 3), Abs.Forward, Abs.Vjp, Abs.Forward, Abs.Apply, Abs.Apply),
     ];
 }
 

@@ -11,7 +11,7 @@ public static partial class OpCatalog
 {
     private static OpSpec[] Arithmetic_Add =>
     [
-        OpSpec.Binary(nameof(Add), BroadcastGens.Pair(), Add.Forward, Add.Vjp, Add.Forward),
+        OpSpec.Binary(nameof(Add), BroadcastGens.Pair(), Add.Forward, Add.Vjp, Add.Forward, Add.Apply, Add.Apply),
     ];
 }
 

@@ -17,7 +17,9 @@ public static partial class OpCatalog
                 var (dx, dw, db) = Affine.Vjp(xs[0], xs[1], xs[2], dy);
                 return [dx, dw, db];
             },
-            xs => Affine.Forward(xs[0], xs[1], xs[2])),
+            xs => Affine.Forward(xs[0], xs[1], xs[2]),
+            Apply: xs => Affine.Apply(xs[0], xs[1], xs[2]),
+            ApplyFloat: xs => Affine.Apply(xs[0], xs[1], xs[2])),
     ];
 }
 

@@ -23,11 +23,16 @@ public class AttentionTests
             var (dq, dk, dv) = Attention.Vjp(xs[0], xs[1], xs[2], Attention.Forward(xs[0], xs[1], xs[2], causal).Saved, dy);
             return [dq, dk, dv];
         },
-        xs => Attention.Forward(xs[0], xs[1], xs[2], causal).Y);
+        xs => Attention.Forward(xs[0], xs[1], xs[2], causal).Y,
+        Apply: xs => Attention.Apply(xs[0], xs[1], xs[2], causal),
+        ApplyFloat: xs => Attention.Apply(xs[0], xs[1], xs[2], causal));
 
-    /// <summary>q [B, H, T, D], k [B, H, S, D], v [B, H, S, E] with B, H ≤ 2, T, S ≤ 5, D, E ≤ 4 (S = T when causal).</summary>
+    /// <summary>
+    /// q [B, H, T, D], k [B, H, S, D], v [B, H, S, E] with B, H ≤ 2, T, S ≤ 5 or up to 64, D, E ≤ 4 or up to 20
+    /// (head widths of 16 and more; S = T when causal).
+    /// </summary>
     internal static Gen<Tensor<double>[]> Qkv(bool causal) =>
-        Gen.Select(Gen.Int[1, 2], Gen.Int[1, 2], Gen.Int[1, 5], Gen.Int[1, 5], Gen.Int[1, 4], Gen.Int[1, 4])
+        Gen.Select(Gen.Int[1, 2], Gen.Int[1, 2], Gens.Dim(5, 64), Gens.Dim(5, 64), Gens.Dim(4, 20), Gens.Dim(4, 20))
             .SelectMany((b, h, t, s, d, e) => Gen.Select(
                 Gens.Tensor(Shape.Of(b, h, t, d), -2, 2),
                 Gens.Tensor(Shape.Of(b, h, causal ? t : s, d), -2, 2),

@@ -10,7 +10,7 @@ public static partial class OpCatalog
     private static OpSpec[] Losses_BinaryCrossEntropy =>
     [
         OpSpec.Binary(nameof(BinaryCrossEntropy), BinaryCrossEntropyTests.LogitsAndTargets, BinaryCrossEntropy.Forward,
-            BinaryCrossEntropy.Vjp, BinaryCrossEntropy.Forward),
+            BinaryCrossEntropy.Vjp, BinaryCrossEntropy.Forward, BinaryCrossEntropy.Apply, BinaryCrossEntropy.Apply),
     ];
 }
 

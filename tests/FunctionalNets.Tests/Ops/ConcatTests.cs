@@ -1,5 +1,6 @@
 using System.Numerics;
 using CsCheck;
+using FunctionalNets.Autodiff;
 using FunctionalNets.Ops;
 using FunctionalNets.Tensors;
 using FunctionalNets.Testing;
@@ -11,7 +12,7 @@ public static partial class OpCatalog
     private static OpSpec[] Shape_Concat =>
     [
         ShapeFamily.Spec(nameof(Concat), ConcatTests.Cases, ConcatTests.Run,
-            (s, xs, dy) => Concat.Vjp([.. xs.Select(x => x.Shape)], s[0], dy), ConcatTests.Run),
+            (s, xs, dy) => Concat.Vjp([.. xs.Select(x => x.Shape)], s[0], dy), ConcatTests.Run, ConcatTests.OnTape, ConcatTests.OnTape),
     ];
 }
 
@@ -27,6 +28,9 @@ public class ConcatTests
 
     internal static Tensor<T> Run<T>(int[] s, Tensor<T>[] xs)
         where T : unmanaged, IFloatingPointIeee754<T> => Concat.Forward(xs, s[0]);
+
+    internal static Net<T, Var<T>> OnTape<T>(int[] s, Var<T>[] xs)
+        where T : unmanaged, IFloatingPointIeee754<T> => Concat.Apply(xs, s[0]);
 
     [Fact]
     public void Concat_hand_checked_on_both_axes()

@@ -30,11 +30,13 @@ public class CrossEntropyTests
         return new OpSpec(name, Inputs(withIgnored, masked),
             xs => CrossEntropy.Forward(xs[0], xs[1].Convert<double, int>(), ignore),
             (xs, dy) => [CrossEntropy.Vjp(xs[0], xs[1].Convert<double, int>(), dy, ignore), null],
-            xs => CrossEntropy.Forward(xs[0], xs[1].Convert<float, int>(), ignore));
+            xs => CrossEntropy.Forward(xs[0], xs[1].Convert<float, int>(), ignore),
+            Apply: xs => CrossEntropy.Apply(xs[0], xs[1].Value.Convert<double, int>(), ignore),
+            ApplyFloat: xs => CrossEntropy.Apply(xs[0], xs[1].Value.Convert<float, int>(), ignore));
     }
 
     private static Gen<Tensor<double>[]> Inputs(bool withIgnored, bool masked) =>
-        Gen.Select(Gens.Shape(minRank: 0, maxRank: 2, maxDim: 4), Gen.Int[1, 6]).SelectMany((items, v) =>
+        Gen.Select(Gens.Shape(minRank: 0, maxRank: 2, maxDim: 4), Gens.Dim(6, 70)).SelectMany((items, v) =>
             Gen.Select(Gens.Tensor(Shape.Of([.. items, v])), Gen.Int[withIgnored ? Ignore : 0, v - 1].Array[items.Size], Gen.Bool.Array[items.Size * v])
                 .Select((logits, targets, drop) => new[]
                 {
@@ -59,6 +61,18 @@ public class CrossEntropyTests
         foreach (var x in row) sum += Math.Exp(x);
         return Math.Log(sum) - row[t];
     }
+
+    [Fact]
+    public void CrossEntropy_at_any_offset_of_the_logits_has_the_bits_of_the_unshifted_loss() =>
+        // As for LogSoftmax: on a grid where the shifted logits are exact, x − max is the same at any offset.
+        Gen.Select(LogSoftmaxTests.GridAndOffset(1.0 / 1024, 8192, 100_000_000L * 1024), LogSoftmaxTests.GridAndOffset(1.0 / 256, 1024, 1 << 20), Gen.ULong)
+            .Sample((d, f, seed) =>
+            {
+                var targets = FunctionalNets.Random.Sample.Integers(FunctionalNets.Random.Key.FromSeed(seed), [d.X.Dim(0)], d.X.Dim(1));
+                Assert.True(CrossEntropy.Forward(LogSoftmaxTests.Plus(d.X, d.Offset), targets).BitEquals(CrossEntropy.Forward(d.X, targets)));
+                var (xf, targetsF) = (f.X.ToFloat(), FunctionalNets.Random.Sample.Integers(FunctionalNets.Random.Key.FromSeed(seed), [f.X.Dim(0)], f.X.Dim(1)));
+                Assert.True(CrossEntropy.Forward(LogSoftmaxTests.Plus(xf, (float)f.Offset), targetsF).BitEquals(CrossEntropy.Forward(xf, targetsF)));
+            }, iter: OpLaws.Iterations);
 
     [Fact]
     public void CrossEntropy_of_uniform_logits_is_log_V()

@@ -9,7 +9,7 @@ public static partial class OpCatalog
 {
     private static OpSpec[] Arithmetic_Divide =>
     [
-        OpSpec.Binary(nameof(Divide), BroadcastGens.Pair(-3, 3, 0.5, 3), Divide.Forward, Divide.Vjp, Divide.Forward),
+        OpSpec.Binary(nameof(Divide), BroadcastGens.Pair(-3, 3, 0.5, 3), Divide.Forward, Divide.Vjp, Divide.Forward, Divide.Apply, Divide.Apply),
     ];
 }
 

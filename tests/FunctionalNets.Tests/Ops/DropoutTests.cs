@@ -13,9 +13,10 @@ public static partial class OpCatalog
     private static OpSpec[] Stochastic_Dropout =>
     [
         new(nameof(Dropout), DropoutTests.ValuesAndSeed,
-            xs => Dropout.Forward(xs[0], DropoutTests.Rate, DropoutTests.KeyOf(xs[1])),
-            (xs, dy) => [Dropout.Vjp(dy, DropoutTests.Rate, DropoutTests.KeyOf(xs[1])), null],
-            xs => Dropout.Forward(xs[0], DropoutTests.Rate, DropoutTests.KeyOf(xs[1]))),
+            xs => Dropout.Forward(xs[0], DropoutTests.Rate, DropoutTests.TapeKey(xs[1])),
+            (xs, dy) => [Dropout.Vjp(dy, DropoutTests.Rate, DropoutTests.TapeKey(xs[1])), null],
+            xs => Dropout.Forward(xs[0], DropoutTests.Rate, DropoutTests.TapeKey(xs[1])),
+            Apply: DropoutTests.OnTape, ApplyFloat: DropoutTests.OnTape),
     ];
 }
 
@@ -29,6 +30,15 @@ public class DropoutTests
 
     internal static Key KeyOf<T>(Tensor<T> seed)
         where T : unmanaged, System.Numerics.INumber<T> => Key.FromSeed(ulong.CreateTruncating(seed.ToScalar()));
+
+    /// <summary>The key <see cref="OnTape{T}"/>'s dropout draws: the first draw at the root scope of a run keyed by the seed.</summary>
+    internal static Key TapeKey<T>(Tensor<T> seed)
+        where T : unmanaged, System.Numerics.INumber<T> => KeyOf(seed).FoldIn("").FoldIn(0u);
+
+    /// <summary>Dropout of [x, seed] on the tape, in a training run whose key comes from the seed.</summary>
+    internal static Net<T, Var<T>> OnTape<T>(Var<T>[] xs)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> =>
+        new(s => Dropout.Apply(xs[0], Rate).Run(s with { Rng = KeyOf(xs[1].Value), Training = true }));
 
     private static readonly Key Fixed = Key.FromSeed(42);
 

@@ -12,7 +12,9 @@ public static partial class OpCatalog
         new(nameof(Embedding), EmbeddingTests.TableAndIds,
             xs => Embedding.Forward(xs[0], xs[1].Convert<double, int>()),
             (xs, dy) => [Embedding.Vjp(xs[0].Shape, xs[1].Convert<double, int>(), dy), null],
-            xs => Embedding.Forward(xs[0], xs[1].Convert<float, int>())),
+            xs => Embedding.Forward(xs[0], xs[1].Convert<float, int>()),
+            Apply: xs => Embedding.Apply(xs[0], xs[1].Value.Convert<double, int>()),
+            ApplyFloat: xs => Embedding.Apply(xs[0], xs[1].Value.Convert<float, int>())),
     ];
 }
 

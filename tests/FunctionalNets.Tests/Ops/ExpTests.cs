@@ -9,7 +9,7 @@ public static partial class OpCatalog
 {
     private static OpSpec[] Elementwise_Exp =>
     [
-        OpSpec.Unary(nameof(Exp), Gens.Flat(-5, 5), Exp.Forward, (x, dy) => Exp.Vjp(Exp.Forward(x), dy), Exp.Forward),
+        OpSpec.Unary(nameof(Exp), Gens.Flat(-5, 5), Exp.Forward, (x, dy) => Exp.Vjp(Exp.Forward(x), dy), Exp.Forward, Exp.Apply, Exp.Apply),
     ];
 }
 

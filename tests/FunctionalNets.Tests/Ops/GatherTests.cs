@@ -1,5 +1,6 @@
 using System.Numerics;
 using CsCheck;
+using FunctionalNets.Autodiff;
 using FunctionalNets.Ops;
 using FunctionalNets.Tensors;
 using FunctionalNets.Testing;
@@ -11,7 +12,8 @@ public static partial class OpCatalog
     // The ids are settings, not an input: they get no cotangent and the finite differences never move them.
     private static OpSpec[] Shape_Gather =>
     [
-        ShapeFamily.Spec(nameof(Gather), GatherTests.Cases, GatherTests.Run, (s, xs, dy) => [Gather.Vjp(xs[0].Shape, GatherTests.Ids(s), dy)], GatherTests.Run),
+        ShapeFamily.Spec(nameof(Gather), GatherTests.Cases, GatherTests.Run, (s, xs, dy) => [Gather.Vjp(xs[0].Shape, GatherTests.Ids(s), dy)], GatherTests.Run,
+            GatherTests.OnTape, GatherTests.OnTape),
     ];
 }
 
@@ -30,6 +32,9 @@ public class GatherTests
 
     internal static Tensor<T> Run<T>(int[] s, Tensor<T>[] xs)
         where T : unmanaged, IFloatingPointIeee754<T> => Gather.Forward(xs[0], Ids(s));
+
+    internal static Net<T, Var<T>> OnTape<T>(int[] s, Var<T>[] xs)
+        where T : unmanaged, IFloatingPointIeee754<T> => Gather.Apply(xs[0], Ids(s));
 
     private static readonly Tensor<double> Table = Tensor.Matrix([1.0, 2], [3.0, 4], [5.0, 6]);
 

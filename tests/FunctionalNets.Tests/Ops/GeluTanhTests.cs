@@ -9,7 +9,7 @@ public static partial class OpCatalog
 {
     private static OpSpec[] Activations_GeluTanh =>
     [
-        OpSpec.Unary(nameof(GeluTanh), Gens.Flat(-6, 6), GeluTanh.Forward, GeluTanh.Vjp, GeluTanh.Forward),
+        OpSpec.Unary(nameof(GeluTanh), Gens.Flat(-6, 6), GeluTanh.Forward, GeluTanh.Vjp, GeluTanh.Forward, GeluTanh.Apply, GeluTanh.Apply),
     ];
 }
 

@@ -9,7 +9,7 @@ public static partial class OpCatalog
 {
     private static OpSpec[] Activations_Gelu =>
     [
-        OpSpec.Unary(nameof(Gelu), Gens.Flat(-6, 6), Gelu.Forward, Gelu.Vjp, Gelu.Forward),
+        OpSpec.Unary(nameof(Gelu), Gens.Flat(-6, 6), Gelu.Forward, Gelu.Vjp, Gelu.Forward, Gelu.Apply, Gelu.Apply),
     ];
 }
 

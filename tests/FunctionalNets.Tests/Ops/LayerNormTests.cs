@@ -16,9 +16,12 @@ public static partial class OpCatalog
                 var (dx, dgamma, dbeta) = LayerNorm.Vjp(xs[0], xs[1], LayerNorm.Forward(xs[0], xs[1], xs[2]).Saved, dy);
                 return [dx, dgamma, dbeta];
             },
-            xs => LayerNorm.Forward(xs[0], xs[1], xs[2]).Y),
+            xs => LayerNorm.Forward(xs[0], xs[1], xs[2]).Y,
+            Apply: xs => LayerNorm.Apply(xs[0], xs[1], xs[2]),
+            ApplyFloat: xs => LayerNorm.Apply(xs[0], xs[1], xs[2])),
         OpSpec.Unary(nameof(LayerNorm) + "(no gain or bias)", LayerNormTests.Spread,
-            x => LayerNorm.Forward(x).Y, (x, dy) => LayerNorm.Vjp(x, LayerNorm.Forward(x).Saved, dy), x => LayerNorm.Forward(x).Y),
+            x => LayerNorm.Forward(x).Y, (x, dy) => LayerNorm.Vjp(x, LayerNorm.Forward(x).Saved, dy), x => LayerNorm.Forward(x).Y,
+            x => LayerNorm.Apply(x), x => LayerNorm.Apply(x)),
     ];
 }
 
@@ -139,8 +142,7 @@ public class LayerNormTests
         {
             // (a·x − a·μ)/√(a²·var + ε) = (x − μ)/√(var + ε/a²): positive scaling is exactly absorbed into ε.
             var scaled = Each(x, v => a * v);
-            return LayerNorm.Forward(scaled).Y.AllClose(LayerNorm.Forward(x, Eps / (a * a)).Y, 1e-12, 1e-12)
-                && LayerNorm.Forward(scaled, eps: 0).Y.AllClose(LayerNorm.Forward(x, eps: 0).Y, 1e-12, 1e-12);
+            return LayerNorm.Forward(scaled).Y.AllClose(LayerNorm.Forward(x, Eps / (a * a)).Y, 1e-12, 1e-12);
         }, iter: OpLaws.Iterations);
 
     [Fact]
@@ -167,6 +169,31 @@ public class LayerNormTests
         });
         TapeCheck.MatchesVjp([x], vs => LayerNorm.Apply(vs[0], eps: 1e-3), (xs, dy) => [LayerNorm.Vjp(xs[0], LayerNorm.Forward(xs[0], 1e-3).Saved, dy)]);
     }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(-1e-5)]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void LayerNorm_eps_that_is_not_positive_and_finite_is_an_error(double eps)
+    {
+        var x = Tensor.Matrix([1.0, 2, 3]);
+        Assert.Equal($"LayerNorm: ε must be positive and finite, got {eps}", Assert.Throws<ArgumentException>(() => LayerNorm.Forward(x, eps)).Message);
+        Assert.Throws<ArgumentException>(() => LayerNorm.Forward(x, Tensor.Ones<double>([3]), Tensor.Zeros<double>([3]), eps));
+    }
+
+    [Fact]
+    public void LayerNorm_constant_rows_normalise_to_the_bias() =>
+        // As documented: variance 0, so y = β up to the rounding of the row's mean (|x − μ| ≤ a few ulp of x, times
+        // rstd = 1/√ε ≈ 316): exactly β when the mean is exact.
+        Gen.Select(Gen.Double[-10, 10], Gen.Int[1, 33], Gen.Double[-2, 2].Array[33]).Sample((v, c, beta) =>
+        {
+            var b = Tensor.Vector<double>(beta.AsSpan(0, c));
+            var y = LayerNorm.Forward(Tensor.Full<double>([2, c], v), Tensor.Ones<double>([c]), b).Y;
+            var exact = LayerNorm.Forward(Tensor.Full<double>([2, c], 0.5), Tensor.Ones<double>([c]), b).Y;
+            return y.AllClose(Add.Forward(Tensor.Zeros<double>([2, c]), b), rtol: 0, atol: 1e-11 * (1 + Math.Abs(v)))
+                && exact.BitEquals(Add.Forward(Tensor.Zeros<double>([2, c]), b));
+        }, iter: OpLaws.Iterations);
 
     [Fact]
     public void LayerNorm_shape_errors_name_op_and_shapes()

@@ -1,5 +1,6 @@
 using System.Numerics;
 using CsCheck;
+using FunctionalNets.Autodiff;
 using FunctionalNets.Ops;
 using FunctionalNets.Tensors;
 using FunctionalNets.Testing;
@@ -10,7 +11,8 @@ public static partial class OpCatalog
 {
     private static OpSpec[] Activations_LogSoftmax =>
     [
-        ShapeFamily.Spec(nameof(LogSoftmax), SoftmaxTests.Cases, LogSoftmaxTests.Run, (s, xs, dy) => [LogSoftmax.Vjp(LogSoftmax.Forward(xs[0], s[0]), dy, s[0])], LogSoftmaxTests.Run),
+        ShapeFamily.Spec(nameof(LogSoftmax), SoftmaxTests.Cases, LogSoftmaxTests.Run, (s, xs, dy) => [LogSoftmax.Vjp(LogSoftmax.Forward(xs[0], s[0]), dy, s[0])], LogSoftmaxTests.Run,
+            LogSoftmaxTests.OnTape, LogSoftmaxTests.OnTape),
     ];
 }
 
@@ -18,6 +20,9 @@ public class LogSoftmaxTests
 {
     internal static Tensor<T> Run<T>(int[] s, Tensor<T>[] xs)
         where T : unmanaged, IFloatingPointIeee754<T> => LogSoftmax.Forward(xs[0], s[0]);
+
+    internal static Net<T, Var<T>> OnTape<T>(int[] s, Var<T>[] xs)
+        where T : unmanaged, IFloatingPointIeee754<T> => LogSoftmax.Apply(xs[0], s[0]);
 
     [Fact]
     public void LogSoftmax_hand_checked_row()
@@ -48,6 +53,53 @@ public class LogSoftmaxTests
             }
             return true;
         });
+
+    /// <summary>
+    /// Rows of logits kᵢ·<paramref name="step"/> (|kᵢ| ≤ <paramref name="maxK"/>, up to 40 per row) and an offset
+    /// K·<paramref name="step"/> (|K| ≤ <paramref name="maxOffsetK"/>): on this grid the shifted logits are exact too.
+    /// </summary>
+    internal static Gen<(Tensor<double> X, double Offset)> GridAndOffset(double step, int maxK, long maxOffsetK) =>
+        Gen.Select(Gen.Int[1, 4], Gens.Dim(8, 40), Gen.Long[-maxOffsetK, maxOffsetK])
+            .SelectMany((rows, cols, offset) => Gen.Int[-maxK, maxK].Array[rows * cols]
+                .Select(k => (Tensor.From<double>(Shape.Of(rows, cols), [.. k.Select(v => v * step)]), offset * step)));
+
+    internal static Tensor<T> Plus<T>(Tensor<T> x, T c)
+        where T : unmanaged, IFloatingPointIeee754<T> => Add.Forward(x, Tensor.Scalar(c));
+
+    [Fact]
+    public void LogSoftmax_at_any_offset_has_the_bits_of_the_unshifted_rows() =>
+        // Double: logits k/1024 with |k| ≤ 8192 and offsets up to ±1e8 (the sums need at most 37 bits). Float: k/256
+        // with |k| ≤ 1024 and offsets up to ±4096 (21 bits). x − max is then the same exact number at any offset,
+        // so the result must be too; x − (max + log Σ) would round to the offset's ulp.
+        Gen.Select(GridAndOffset(1.0 / 1024, 8192, 100_000_000L * 1024), GridAndOffset(1.0 / 256, 1024, 1 << 20)).Sample((d, f) =>
+        {
+            Assert.True(LogSoftmax.Forward(Plus(d.X, d.Offset)).BitEquals(LogSoftmax.Forward(d.X)), $"offset {d.Offset}");
+            var xf = f.X.ToFloat();
+            Assert.True(LogSoftmax.Forward(Plus(xf, (float)f.Offset)).BitEquals(LogSoftmax.Forward(xf)), $"offset {f.Offset}");
+        }, iter: OpLaws.Iterations);
+
+    [Fact]
+    public void LogSoftmax_in_float_is_within_four_ulp_of_the_double_result() =>
+        Gen.Select(Gen.Int[1, 4], Gens.Dim(8, 70)).SelectMany((r, c) => Gens.Tensor(Shape.Of(r, c), -20, 20)).Sample(x =>
+        {
+            // Each yᵢ = (xᵢ − max) − log Σ: float rounds each of those terms, and Σ ≥ 1 to float's ulp of 1 (so log Σ
+            // carries an error of that order even when it is small), so the error is counted in float ulps of the
+            // largest of them and 1.
+            var xf = x.ToFloat();
+            var (y32, y64) = (LogSoftmax.Forward(xf), LogSoftmax.Forward(xf.ToDouble()));
+            var cols = x.Dim(1);
+            for (var r = 0; r < x.Dim(0); r++)
+            {
+                var row = xf.Span.Slice(r * cols, cols).ToArray();
+                var max = row.Max();
+                var logSum = Math.Log(row.Sum(v => Math.Exp(v - max)));
+                for (var i = r * cols; i < (r + 1) * cols; i++)
+                {
+                    var scale = Math.Max(Math.Max(Math.Abs(xf.Span[i] - max), logSum), Math.Max(Math.Abs(y64.Span[i]), 1));
+                    Assert.True(Math.Abs(y32.Span[i] - y64.Span[i]) <= 4 * Math.ScaleB(1.0, Math.ILogB(scale) - 23), $"element {i}: {y32.Span[i]:R} vs {y64.Span[i]:R}");
+                }
+            }
+        }, iter: OpLaws.Iterations);
 
     [Fact]
     public void LogSoftmax_stays_finite_where_softmax_underflows()

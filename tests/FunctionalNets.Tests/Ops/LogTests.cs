@@ -9,7 +9,7 @@ public static partial class OpCatalog
 {
     private static OpSpec[] Elementwise_Log =>
     [
-        OpSpec.Unary(nameof(Log), Gens.Flat(0.5, 3), Log.Forward, Log.Vjp, Log.Forward),
+        OpSpec.Unary(nameof(Log), Gens.Flat(0.5, 3), Log.Forward, Log.Vjp, Log.Forward, Log.Apply, Log.Apply),
     ];
 }
 

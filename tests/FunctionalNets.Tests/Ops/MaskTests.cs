@@ -1,5 +1,6 @@
 using System.Numerics;
 using CsCheck;
+using FunctionalNets.Autodiff;
 using FunctionalNets.Kernels;
 using FunctionalNets.Ops;
 using FunctionalNets.Tensors;
@@ -14,11 +15,14 @@ public static partial class OpCatalog
         new(nameof(Mask) + "." + nameof(Mask.Fill), MaskTests.ValuesAndMask,
             xs => Mask.Fill.Forward(xs[0], xs[1].Convert<double, int>(), MaskTests.FillValue),
             (xs, dy) => [Mask.Fill.Vjp(xs[1].Convert<double, int>(), dy), null],
-            xs => Mask.Fill.Forward(xs[0], xs[1].Convert<float, int>(), (float)MaskTests.FillValue)),
+            xs => Mask.Fill.Forward(xs[0], xs[1].Convert<float, int>(), (float)MaskTests.FillValue),
+            Apply: xs => Mask.Fill.Apply(xs[0], xs[1].Value.Convert<double, int>(), MaskTests.FillValue),
+            ApplyFloat: xs => Mask.Fill.Apply(xs[0], xs[1].Value.Convert<float, int>(), (float)MaskTests.FillValue)),
         // Causal masking writes −∞, where finite differences are undefined, so the law check runs it with the
         // softmax that always follows it in attention (masked entries come out as exact zeros).
         OpSpec.Unary(nameof(Mask) + "." + nameof(Mask.Causal) + "→softmax", MaskTests.Scores,
-            MaskTests.MaskedSoftmax, (x, dy) => MaskTests.MaskedSoftmaxVjp(MaskTests.MaskedSoftmax(x), dy), MaskTests.MaskedSoftmax),
+            MaskTests.MaskedSoftmax, (x, dy) => MaskTests.MaskedSoftmaxVjp(MaskTests.MaskedSoftmax(x), dy), MaskTests.MaskedSoftmax,
+            MaskTests.MaskedSoftmaxOnTape, MaskTests.MaskedSoftmaxOnTape),
     ];
 }
 
@@ -45,6 +49,12 @@ public class MaskTests
         var masked = Mask.Causal.Forward(x);
         return Tensor.Build<T>(x.Shape, y => Rows.Softmax(masked.Span, y, x.Size / x.Dim(-1), x.Dim(-1)));
     }
+
+    internal static Net<T, Var<T>> MaskedSoftmaxOnTape<T>(Var<T> x)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        from masked in Mask.Causal.Apply(x)
+        from y in Softmax.Apply(masked)
+        select y;
 
     internal static Tensor<double> MaskedSoftmaxVjp(Tensor<double> y, Tensor<double> dy) =>
         Mask.Causal.Vjp(Tensor.Build<double>(y.Shape, ds => Rows.SoftmaxVjp(y.Span, dy.Span, ds, y.Size / y.Dim(-1), y.Dim(-1))));

@@ -9,7 +9,7 @@ public static partial class OpCatalog
 {
     private static OpSpec[] Linear_MatMulBroadcast =>
     [
-        OpSpec.Binary(nameof(MatMul) + "(broadcast, 1-D)", MatMulBroadcastTests.Pairs, MatMul.Forward, MatMul.Vjp, MatMul.Forward),
+        OpSpec.Binary(nameof(MatMul) + "(broadcast, 1-D)", MatMulBroadcastTests.Pairs, MatMul.Forward, MatMul.Vjp, MatMul.Forward, MatMul.Apply, MatMul.Apply),
     ];
 }
 

@@ -9,8 +9,8 @@ public static partial class OpCatalog
 {
     private static OpSpec[] Linear_MatMul =>
     [
-        OpSpec.Binary(nameof(MatMul), Gens.MatMulPair(), MatMul.Forward, MatMul.Vjp, MatMul.Forward),
-        OpSpec.Binary(nameof(MatMul) + "(batched)", Gens.BatchedMatMulPair(), MatMul.Forward, MatMul.Vjp, MatMul.Forward),
+        OpSpec.Binary(nameof(MatMul), Gens.MatMulPair(), MatMul.Forward, MatMul.Vjp, MatMul.Forward, MatMul.Apply, MatMul.Apply),
+        OpSpec.Binary(nameof(MatMul) + "(batched)", Gens.BatchedMatMulPair(), MatMul.Forward, MatMul.Vjp, MatMul.Forward, MatMul.Apply, MatMul.Apply),
     ];
 }
 

@@ -12,10 +12,13 @@ public static partial class OpCatalog
 {
     private static OpSpec[] Reductions_Max =>
     [
-        OpSpec.Unary($"{nameof(Max)}(0)", ArithmeticGens.Distinct(), x => Max.Forward(x, 0), (x, dy) => Max.Vjp(x, dy, 0), x => Max.Forward(x, 0)),
+        OpSpec.Unary($"{nameof(Max)}(0)", ArithmeticGens.Distinct(), x => Max.Forward(x, 0), (x, dy) => Max.Vjp(x, dy, 0), x => Max.Forward(x, 0),
+            x => Max.Apply(x, 0), x => Max.Apply(x, 0)),
         OpSpec.Unary($"{nameof(Max)}(-1, keepDims)", ArithmeticGens.Distinct(), x => Max.Forward(x, -1, keepDims: true),
-            (x, dy) => Max.Vjp(x, dy, -1, keepDims: true), x => Max.Forward(x, -1, keepDims: true)),
-        OpSpec.Unary($"{nameof(Max)}(1)", ArithmeticGens.Distinct(minRank: 2), x => Max.Forward(x, 1), (x, dy) => Max.Vjp(x, dy, 1), x => Max.Forward(x, 1)),
+            (x, dy) => Max.Vjp(x, dy, -1, keepDims: true), x => Max.Forward(x, -1, keepDims: true),
+            x => Max.Apply(x, -1, keepDims: true), x => Max.Apply(x, -1, keepDims: true)),
+        OpSpec.Unary($"{nameof(Max)}(1)", ArithmeticGens.Distinct(minRank: 2), x => Max.Forward(x, 1), (x, dy) => Max.Vjp(x, dy, 1), x => Max.Forward(x, 1),
+            x => Max.Apply(x, 1), x => Max.Apply(x, 1)),
     ];
 }
 

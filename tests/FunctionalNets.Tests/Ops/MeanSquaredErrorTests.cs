@@ -9,7 +9,8 @@ public static partial class OpCatalog
 {
     private static OpSpec[] Losses_MeanSquaredError =>
     [
-        OpSpec.Binary(nameof(MeanSquaredError), MeanSquaredErrorTests.ApartPair, MeanSquaredError.Forward, MeanSquaredError.Vjp, MeanSquaredError.Forward),
+        OpSpec.Binary(nameof(MeanSquaredError), MeanSquaredErrorTests.ApartPair, MeanSquaredError.Forward, MeanSquaredError.Vjp, MeanSquaredError.Forward,
+            MeanSquaredError.Apply, MeanSquaredError.Apply),
     ];
 }
 
@@ -39,11 +40,12 @@ public class MeanSquaredErrorTests
     }
 
     [Fact]
-    public void MeanSquaredError_of_no_elements_is_zero()
+    public void MeanSquaredError_of_no_elements_is_an_error()
     {
-        var empty = Tensor.Zeros<double>([0]);
-        Assert.Equal(0.0, MeanSquaredError.Forward(empty, empty).ToScalar());
-        Assert.Equal(0, MeanSquaredError.Vjp(empty, empty, Tensor.Scalar(1.0)).Dprediction.Size);
+        var empty = Tensor.Zeros<double>([2, 0]);
+        Assert.Equal("MeanSquaredError: nothing to average (prediction and target [2, 0]); the mean of no elements is undefined, so an empty batch is an error",
+            Assert.Throws<ArgumentException>(() => MeanSquaredError.Forward(empty, empty)).Message);
+        Assert.Throws<ArgumentException>(() => MeanSquaredError.Vjp(empty, empty, Tensor.Scalar(1.0)));
     }
 
     [Fact]

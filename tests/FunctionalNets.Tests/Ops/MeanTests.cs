@@ -11,10 +11,13 @@ public static partial class OpCatalog
 {
     private static OpSpec[] Reductions_Mean =>
     [
-        OpSpec.Unary($"{nameof(Mean)}(all)", Gens.Tensor(), x => Mean.Forward(x), (x, dy) => Mean.Vjp(x, dy), x => Mean.Forward(x)),
+        OpSpec.Unary($"{nameof(Mean)}(all)", Gens.Tensor(), x => Mean.Forward(x), (x, dy) => Mean.Vjp(x, dy), x => Mean.Forward(x),
+            x => Mean.Apply(x), x => Mean.Apply(x)),
         OpSpec.Unary($"{nameof(Mean)}([0, 2], keepDims)", Gens.Tensor(minRank: 3), x => Mean.Forward(x, [0, 2], keepDims: true),
-            (x, dy) => Mean.Vjp(x, dy, [0, 2], keepDims: true), x => Mean.Forward(x, [0, 2], keepDims: true)),
-        OpSpec.Unary($"{nameof(Mean)}([-1])", Gens.Tensor(), x => Mean.Forward(x, [-1]), (x, dy) => Mean.Vjp(x, dy, [-1]), x => Mean.Forward(x, [-1])),
+            (x, dy) => Mean.Vjp(x, dy, [0, 2], keepDims: true), x => Mean.Forward(x, [0, 2], keepDims: true),
+            x => Mean.Apply(x, [0, 2], keepDims: true), x => Mean.Apply(x, [0, 2], keepDims: true)),
+        OpSpec.Unary($"{nameof(Mean)}([-1])", Gens.Tensor(), x => Mean.Forward(x, [-1]), (x, dy) => Mean.Vjp(x, dy, [-1]), x => Mean.Forward(x, [-1]),
+            x => Mean.Apply(x, [-1]), x => Mean.Apply(x, [-1])),
     ];
 }
 
@@ -51,8 +54,26 @@ public class MeanTests
         }, iter: OpLaws.Iterations);
 
     [Fact]
-    public void Mean_of_nothing_is_NaN() =>
-        Assert.True(double.IsNaN(Mean.Forward(Tensor.Zeros<double>([0])).ToScalar()));
+    public void Mean_of_nothing_is_an_error_like_every_mean_loss()
+    {
+        // One rule for every mean: averaging no elements is an error (not NaN from Mean and 0 from a loss).
+        var empty = Tensor.Zeros<double>([0]);
+        Assert.Equal("Mean: nothing to average (shape [0], axes all); the mean of no elements is undefined, so an empty batch is an error",
+            Assert.Throws<ArgumentException>(() => Mean.Forward(empty)).Message);
+        Assert.Contains("shape [3, 0], axes [1]", Assert.Throws<ArgumentException>(() => Mean.Forward(Tensor.Zeros<double>([3, 0]), [1])).Message);
+        Assert.Contains("Mean: nothing to average", Assert.Throws<ArgumentException>(() => Mean.Vjp(empty, Tensor.Scalar(1.0))).Message);
+        Assert.Contains("MeanSquaredError: nothing to average", Assert.Throws<ArgumentException>(() => MeanSquaredError.Forward(empty, empty)).Message);
+        Assert.Contains("BinaryCrossEntropy: nothing to average", Assert.Throws<ArgumentException>(() => BinaryCrossEntropy.Forward(empty, empty)).Message);
+        Assert.Contains("CrossEntropy: nothing to average (logits [0, 5])",
+            Assert.Throws<ArgumentException>(() => CrossEntropy.Forward(Tensor.Zeros<double>([0, 5]), Tensor.Zeros<int>([0]))).Message);
+    }
+
+    [Fact]
+    public void Mean_over_a_non_empty_axis_of_an_empty_tensor_is_empty()
+    {
+        // [0, 3] averaged over axis 1: three elements per mean, none of them asked for.
+        Assert.Equal(Shape.Of(0), Mean.Forward(Tensor.Zeros<double>([0, 3]), [1]).Shape);
+    }
 
     [Fact]
     public void Mean_bad_axis_names_op_and_shape()

@@ -9,7 +9,7 @@ public static partial class OpCatalog
 {
     private static OpSpec[] Arithmetic_Multiply =>
     [
-        OpSpec.Binary(nameof(Multiply), BroadcastGens.Pair(), Multiply.Forward, Multiply.Vjp, Multiply.Forward),
+        OpSpec.Binary(nameof(Multiply), BroadcastGens.Pair(), Multiply.Forward, Multiply.Vjp, Multiply.Forward, Multiply.Apply, Multiply.Apply),
     ];
 }
 

@@ -9,7 +9,7 @@ public static partial class OpCatalog
 {
     private static OpSpec[] Elementwise_Negate =>
     [
-        OpSpec.Unary(nameof(Negate), Gens.Flat(), Negate.Forward, (_, dy) => Negate.Vjp(dy), Negate.Forward),
+        OpSpec.Unary(nameof(Negate), Gens.Flat(), Negate.Forward, (_, dy) => Negate.Vjp(dy), Negate.Forward, Negate.Apply, Negate.Apply),
     ];
 }
 

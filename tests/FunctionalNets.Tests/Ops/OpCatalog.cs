@@ -1,4 +1,5 @@
 using System.Reflection;
+using FunctionalNets.Ops;
 using FunctionalNets.Testing;
 
 namespace FunctionalNets.Tests.Ops;
@@ -38,4 +39,24 @@ public class OpLawTests
 
     [Theory, MemberData(nameof(OpCatalog.All), MemberType = typeof(OpCatalog))]
     public void Float32_agrees_with_float64(OpSpec op) => OpLaws.FloatAgreesWithDouble(op);
+
+    [Theory, MemberData(nameof(OpCatalog.All), MemberType = typeof(OpCatalog))]
+    public void Apply_records_the_vjp_on_the_tape(OpSpec op) => OpLaws.ApplyRecordsItsVjp(op);
+
+    [Theory, MemberData(nameof(OpCatalog.All), MemberType = typeof(OpCatalog))]
+    public void Float32_vjp_agrees_with_float64(OpSpec op) => OpLaws.FloatVjpAgreesWithDouble(op);
+
+    [Fact]
+    public void Every_op_that_records_on_the_tape_has_a_catalog_entry()
+    {
+        // An op class with a public Apply (nested ones named Outer.Inner) must name at least one entry, so no pullback
+        // goes unchecked by the tape laws.
+        var names = ((IEnumerable<object[]>)OpCatalog.All).Select(row => ((OpSpec)row[0]).Name).ToArray();
+        var ops = typeof(Add).Assembly.GetTypes()
+            .Where(t => t.Namespace == typeof(Add).Namespace && (t.IsPublic || t.IsNestedPublic) && t.GetMethods().Any(m => m.Name == nameof(Add.Apply)))
+            .Select(t => t.IsNested ? $"{t.DeclaringType!.Name}.{t.Name}" : t.Name)
+            .ToArray();
+        Assert.NotEmpty(ops);
+        Assert.All(ops, op => Assert.Contains(names, name => name == op || name.StartsWith(op + "(", StringComparison.Ordinal) || name.StartsWith(op + "→", StringComparison.Ordinal)));
+    }
 }

@@ -18,7 +18,8 @@ public static partial class OpCatalog
     ];
 
     private static OpSpec PowerSpec(double p, Gen<Tensor<double>> inputs) =>
-        OpSpec.Unary($"{nameof(Power)}({p})", inputs, x => Power.Forward(x, p), (x, dy) => Power.Vjp(x, dy, p), x => Power.Forward(x, (float)p));
+        OpSpec.Unary($"{nameof(Power)}({p})", inputs, x => Power.Forward(x, p), (x, dy) => Power.Vjp(x, dy, p), x => Power.Forward(x, (float)p),
+            x => Power.Apply(x, p), x => Power.Apply(x, (float)p));
 }
 
 public class PowerTests

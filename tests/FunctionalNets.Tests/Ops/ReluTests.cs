@@ -10,7 +10,7 @@ public static partial class OpCatalog
     // Inputs stay at least 1e-3 from the kink at 0, far beyond the finite-difference step.
     private static OpSpec[] Activations_Relu =>
     [
-        OpSpec.Unary(nameof(Relu), ShapeFamily.AwayFromZero(-3, 3), Relu.Forward, Relu.Vjp, Relu.Forward),
+        OpSpec.Unary(nameof(Relu), ShapeFamily.AwayFromZero(-3, 3), Relu.Forward, Relu.Vjp, Relu.Forward, Relu.Apply, Relu.Apply),
     ];
 }
 

@@ -1,4 +1,5 @@
 using CsCheck;
+using FunctionalNets.Autodiff;
 using FunctionalNets.Ops;
 using FunctionalNets.Tensors;
 using FunctionalNets.Testing;
@@ -9,7 +10,8 @@ public static partial class OpCatalog
 {
     private static OpSpec[] Shape_Reshape =>
     [
-        ShapeFamily.Spec(nameof(Reshape), ReshapeTests.Cases, ReshapeTests.Run, (s, xs, dy) => [Reshape.Vjp(xs[0].Shape, dy)], ReshapeTests.Run),
+        ShapeFamily.Spec(nameof(Reshape), ReshapeTests.Cases, ReshapeTests.Run, (s, xs, dy) => [Reshape.Vjp(xs[0].Shape, dy)], ReshapeTests.Run,
+            ReshapeTests.OnTape, ReshapeTests.OnTape),
     ];
 }
 
@@ -26,6 +28,9 @@ public class ReshapeTests
 
     internal static Tensor<T> Run<T>(int[] dims, Tensor<T>[] xs)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> => Reshape.Forward(xs[0], dims);
+
+    internal static Net<T, Var<T>> OnTape<T>(int[] dims, Var<T>[] xs)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> => Reshape.Apply(xs[0], dims);
 
     [Fact]
     public void Reshape_hand_checked_with_an_inferred_dimension()

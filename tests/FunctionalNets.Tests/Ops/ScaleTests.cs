@@ -9,8 +9,10 @@ public static partial class OpCatalog
 {
     private static OpSpec[] Elementwise_Scale =>
     [
-        OpSpec.Unary($"{nameof(Scale)}(2.5)", Gens.Flat(), x => Scale.Forward(x, 2.5), (_, dy) => Scale.Vjp(dy, 2.5), x => Scale.Forward(x, 2.5f)),
-        OpSpec.Unary($"{nameof(Scale)}(-0.5)", Gens.Flat(), x => Scale.Forward(x, -0.5), (_, dy) => Scale.Vjp(dy, -0.5), x => Scale.Forward(x, -0.5f)),
+        OpSpec.Unary($"{nameof(Scale)}(2.5)", Gens.Flat(), x => Scale.Forward(x, 2.5), (_, dy) => Scale.Vjp(dy, 2.5), x => Scale.Forward(x, 2.5f),
+            x => Scale.Apply(x, 2.5), x => Scale.Apply(x, 2.5f)),
+        OpSpec.Unary($"{nameof(Scale)}(-0.5)", Gens.Flat(), x => Scale.Forward(x, -0.5), (_, dy) => Scale.Vjp(dy, -0.5), x => Scale.Forward(x, -0.5f),
+            x => Scale.Apply(x, -0.5), x => Scale.Apply(x, -0.5f)),
     ];
 }
 

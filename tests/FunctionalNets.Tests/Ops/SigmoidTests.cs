@@ -9,7 +9,7 @@ public static partial class OpCatalog
 {
     private static OpSpec[] Activations_Sigmoid =>
     [
-        OpSpec.Unary(nameof(Sigmoid), Gens.Flat(-10, 10), Sigmoid.Forward, (x, dy) => Sigmoid.Vjp(Sigmoid.Forward(x), dy), Sigmoid.Forward),
+        OpSpec.Unary(nameof(Sigmoid), Gens.Flat(-10, 10), Sigmoid.Forward, (x, dy) => Sigmoid.Vjp(Sigmoid.Forward(x), dy), Sigmoid.Forward, Sigmoid.Apply, Sigmoid.Apply),
     ];
 }
 

@@ -1,5 +1,6 @@
 using System.Numerics;
 using CsCheck;
+using FunctionalNets.Autodiff;
 using FunctionalNets.Ops;
 using FunctionalNets.Tensors;
 using FunctionalNets.Testing;
@@ -10,7 +11,8 @@ public static partial class OpCatalog
 {
     private static OpSpec[] Shape_Slice =>
     [
-        ShapeFamily.Spec(nameof(Slice), SliceTests.Cases, SliceTests.Run, (s, xs, dy) => [Slice.Vjp(xs[0].Shape, s[0], s[1], s[2], dy)], SliceTests.Run),
+        ShapeFamily.Spec(nameof(Slice), SliceTests.Cases, SliceTests.Run, (s, xs, dy) => [Slice.Vjp(xs[0].Shape, s[0], s[1], s[2], dy)], SliceTests.Run,
+            SliceTests.OnTape, SliceTests.OnTape),
     ];
 }
 
@@ -25,6 +27,9 @@ public class SliceTests
 
     internal static Tensor<T> Run<T>(int[] s, Tensor<T>[] xs)
         where T : unmanaged, IFloatingPointIeee754<T> => Slice.Forward(xs[0], s[0], s[1], s[2]);
+
+    internal static Net<T, Var<T>> OnTape<T>(int[] s, Var<T>[] xs)
+        where T : unmanaged, IFloatingPointIeee754<T> => Slice.Apply(xs[0], s[0], s[1], s[2]);
 
     [Fact]
     public void Slice_hand_checked_columns_and_zero_padded_vjp()

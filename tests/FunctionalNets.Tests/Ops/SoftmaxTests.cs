@@ -1,5 +1,6 @@
 using System.Numerics;
 using CsCheck;
+using FunctionalNets.Autodiff;
 using FunctionalNets.Ops;
 using FunctionalNets.Tensors;
 using FunctionalNets.Testing;
@@ -10,7 +11,8 @@ public static partial class OpCatalog
 {
     private static OpSpec[] Activations_Softmax =>
     [
-        ShapeFamily.Spec(nameof(Softmax), SoftmaxTests.Cases, SoftmaxTests.Run, (s, xs, dy) => [Softmax.Vjp(Softmax.Forward(xs[0], s[0]), dy, s[0])], SoftmaxTests.Run),
+        ShapeFamily.Spec(nameof(Softmax), SoftmaxTests.Cases, SoftmaxTests.Run, (s, xs, dy) => [Softmax.Vjp(Softmax.Forward(xs[0], s[0]), dy, s[0])], SoftmaxTests.Run,
+            SoftmaxTests.OnTape, SoftmaxTests.OnTape),
     ];
 }
 
@@ -23,6 +25,9 @@ public class SoftmaxTests
 
     internal static Tensor<T> Run<T>(int[] s, Tensor<T>[] xs)
         where T : unmanaged, IFloatingPointIeee754<T> => Softmax.Forward(xs[0], s[0]);
+
+    internal static Net<T, Var<T>> OnTape<T>(int[] s, Var<T>[] xs)
+        where T : unmanaged, IFloatingPointIeee754<T> => Softmax.Apply(xs[0], s[0]);
 
     /// <summary>Logits in [−50, 50] along the last axis of a [rows, cols] matrix.</summary>
     internal static Gen<Tensor<double>> Matrices =>

@@ -1,5 +1,6 @@
 using System.Numerics;
 using CsCheck;
+using FunctionalNets.Autodiff;
 using FunctionalNets.Ops;
 using FunctionalNets.Tensors;
 using FunctionalNets.Testing;
@@ -12,7 +13,8 @@ public static partial class OpCatalog
     [
         // One piece as the output: the other pieces' cotangents are null (zeros).
         ShapeFamily.Spec(nameof(Split) + "(one piece)", SplitTests.Cases, SplitTests.Piece,
-            (s, xs, dy) => [Split.Vjp(xs[0].Shape, s[2..], s[0], [.. s[2..].Select((_, k) => k == s[1] ? dy : null)])], SplitTests.Piece),
+            (s, xs, dy) => [Split.Vjp(xs[0].Shape, s[2..], s[0], [.. s[2..].Select((_, k) => k == s[1] ? dy : null)])], SplitTests.Piece,
+            SplitTests.PieceOnTape, SplitTests.PieceOnTape),
         // Every piece, joined back in reverse order, so every cotangent is non-null.
         ShapeFamily.Spec(nameof(Split) + "(all pieces, reversed)", SplitTests.Cases, SplitTests.Reversed,
             (s, xs, dy) =>
@@ -20,14 +22,14 @@ public static partial class OpCatalog
                 var sizes = s[2..];
                 var shapes = sizes.Reverse().Select(n => xs[0].Shape.WithDim(s[0], n)).ToArray();
                 return [Split.Vjp(xs[0].Shape, sizes, s[0], [.. Concat.Vjp(shapes, s[0], dy).Reverse()])];
-            }, SplitTests.Reversed),
+            }, SplitTests.Reversed, SplitTests.ReversedOnTape, SplitTests.ReversedOnTape),
         // Chunks of a given size: settings [axis, chunk, piece].
         ShapeFamily.Spec(nameof(Split) + "(chunks)", SplitChunkTests.Cases, SplitChunkTests.Piece,
             (s, xs, dy) =>
             {
                 var sizes = Split.ChunkSizes(xs[0].Shape, s[1], s[0]);
                 return [Split.Vjp(xs[0].Shape, sizes, s[0], [.. sizes.Select((_, k) => k == s[2] % sizes.Length ? dy : null)])];
-            }, SplitChunkTests.Piece),
+            }, SplitChunkTests.Piece, SplitChunkTests.PieceOnTape, SplitChunkTests.PieceOnTape),
     ];
 }
 
@@ -45,6 +47,13 @@ public class SplitTests
 
     internal static Tensor<T> Reversed<T>(int[] s, Tensor<T>[] xs)
         where T : unmanaged, IFloatingPointIeee754<T> => Concat.Forward([.. Split.Forward(xs[0], s[2..], s[0]).Reverse()], s[0]);
+
+    internal static Net<T, Var<T>> PieceOnTape<T>(int[] s, Var<T>[] xs)
+        where T : unmanaged, IFloatingPointIeee754<T> => Split.Apply(xs[0], s[2..], s[0]).Select(pieces => pieces[s[1]]);
+
+    internal static Net<T, Var<T>> ReversedOnTape<T>(int[] s, Var<T>[] xs)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Split.Apply(xs[0], s[2..], s[0]).Bind(pieces => Concat.Apply([.. pieces.Reverse()], s[0]));
 
     [Fact]
     public void Split_hand_checked_vector_and_matrix()
@@ -129,6 +138,9 @@ public class SplitChunkTests
         var pieces = Split.Forward(xs[0], s[1], s[0]);
         return pieces[s[2] % pieces.Length];
     }
+
+    internal static Net<T, Var<T>> PieceOnTape<T>(int[] s, Var<T>[] xs)
+        where T : unmanaged, IFloatingPointIeee754<T> => Split.Apply(xs[0], s[1], s[0]).Select(pieces => pieces[s[2] % pieces.Length]);
 
     [Fact]
     public void Split_by_chunk_size_cuts_full_chunks_and_a_shorter_last()

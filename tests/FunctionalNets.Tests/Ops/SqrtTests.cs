@@ -9,7 +9,7 @@ public static partial class OpCatalog
 {
     private static OpSpec[] Elementwise_Sqrt =>
     [
-        OpSpec.Unary(nameof(Sqrt), Gens.Flat(0.5, 3), Sqrt.Forward, (x, dy) => Sqrt.Vjp(Sqrt.Forward(x), dy), Sqrt.Forward),
+        OpSpec.Unary(nameof(Sqrt), Gens.Flat(0.5, 3), Sqrt.Forward, (x, dy) => Sqrt.Vjp(Sqrt.Forward(x), dy), Sqrt.Forward, Sqrt.Apply, Sqrt.Apply),
     ];
 }
 

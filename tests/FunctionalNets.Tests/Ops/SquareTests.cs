@@ -9,7 +9,7 @@ public static partial class OpCatalog
 {
     private static OpSpec[] Elementwise_Square =>
     [
-        OpSpec.Unary(nameof(Square), ArithmeticGens.Flat(), Square.Forward, Square.Vjp, Square.Forward),
+        OpSpec.Unary(nameof(Square), ArithmeticGens.Flat(), Square.Forward, Square.Vjp, Square.Forward, Square.Apply, Square.Apply),
     ];
 }
 

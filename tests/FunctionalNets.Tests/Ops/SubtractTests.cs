@@ -9,7 +9,7 @@ public static partial class OpCatalog
 {
     private static OpSpec[] Arithmetic_Subtract =>
     [
-        OpSpec.Binary(nameof(Subtract), BroadcastGens.Pair(), Subtract.Forward, Subtract.Vjp, Subtract.Forward),
+        OpSpec.Binary(nameof(Subtract), BroadcastGens.Pair(), Subtract.Forward, Subtract.Vjp, Subtract.Forward, Subtract.Apply, Subtract.Apply),
     ];
 }
 

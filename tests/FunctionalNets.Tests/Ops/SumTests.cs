@@ -10,10 +10,13 @@ public static partial class OpCatalog
 {
     private static OpSpec[] Reductions_Sum =>
     [
-        OpSpec.Unary($"{nameof(Sum)}(all)", Gens.Tensor(), x => Sum.Forward(x), (x, dy) => Sum.Vjp(x, dy), x => Sum.Forward(x)),
+        OpSpec.Unary($"{nameof(Sum)}(all)", Gens.Tensor(), x => Sum.Forward(x), (x, dy) => Sum.Vjp(x, dy), x => Sum.Forward(x),
+            x => Sum.Apply(x), x => Sum.Apply(x)),
         OpSpec.Unary($"{nameof(Sum)}([0, 2], keepDims)", Gens.Tensor(minRank: 3), x => Sum.Forward(x, [0, 2], keepDims: true),
-            (x, dy) => Sum.Vjp(x, dy, [0, 2], keepDims: true), x => Sum.Forward(x, [0, 2], keepDims: true)),
-        OpSpec.Unary($"{nameof(Sum)}([-1])", Gens.Tensor(), x => Sum.Forward(x, [-1]), (x, dy) => Sum.Vjp(x, dy, [-1]), x => Sum.Forward(x, [-1])),
+            (x, dy) => Sum.Vjp(x, dy, [0, 2], keepDims: true), x => Sum.Forward(x, [0, 2], keepDims: true),
+            x => Sum.Apply(x, [0, 2], keepDims: true), x => Sum.Apply(x, [0, 2], keepDims: true)),
+        OpSpec.Unary($"{nameof(Sum)}([-1])", Gens.Tensor(), x => Sum.Forward(x, [-1]), (x, dy) => Sum.Vjp(x, dy, [-1]), x => Sum.Forward(x, [-1]),
+            x => Sum.Apply(x, [-1]), x => Sum.Apply(x, [-1])),
     ];
 }
 

@@ -10,7 +10,8 @@ public static partial class OpCatalog
 {
     private static OpSpec[] Shape_SwapAxes =>
     [
-        ShapeFamily.Spec(nameof(SwapAxes), SwapAxesTests.Cases, SwapAxesTests.Run, (s, _, dy) => [SwapAxes.Vjp(dy, s[0], s[1])], SwapAxesTests.Run),
+        ShapeFamily.Spec(nameof(SwapAxes), SwapAxesTests.Cases, SwapAxesTests.Run, (s, _, dy) => [SwapAxes.Vjp(dy, s[0], s[1])], SwapAxesTests.Run,
+            (s, xs) => SwapAxes.Apply(xs[0], s[0], s[1]), (s, xs) => SwapAxes.Apply(xs[0], s[0], s[1])),
     ];
 }
 

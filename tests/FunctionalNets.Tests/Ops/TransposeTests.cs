@@ -1,5 +1,6 @@
 using System.Numerics;
 using CsCheck;
+using FunctionalNets.Autodiff;
 using FunctionalNets.Ops;
 using FunctionalNets.Tensors;
 using FunctionalNets.Testing;
@@ -10,8 +11,10 @@ public static partial class OpCatalog
 {
     private static OpSpec[] Shape_Transpose =>
     [
-        ShapeFamily.Spec(nameof(Transpose), TransposeTests.Cases, TransposeTests.Run, (perm, _, dy) => [Transpose.Vjp(dy, perm)], TransposeTests.Run),
-        OpSpec.Unary(nameof(Transpose) + "(last two)", Gens.Tensor(minRank: 2, maxRank: 4, maxDim: 6), Transpose.Forward, (_, dy) => Transpose.Vjp(dy), Transpose.Forward),
+        ShapeFamily.Spec(nameof(Transpose), TransposeTests.Cases, TransposeTests.Run, (perm, _, dy) => [Transpose.Vjp(dy, perm)], TransposeTests.Run,
+            TransposeTests.OnTape, TransposeTests.OnTape),
+        OpSpec.Unary(nameof(Transpose) + "(last two)", Gens.Tensor(minRank: 2, maxRank: 4, maxDim: 6), Transpose.Forward, (_, dy) => Transpose.Vjp(dy), Transpose.Forward,
+            Transpose.Apply, Transpose.Apply),
     ];
 }
 
@@ -23,6 +26,9 @@ public class TransposeTests
 
     internal static Tensor<T> Run<T>(int[] perm, Tensor<T>[] xs)
         where T : unmanaged, IFloatingPointIeee754<T> => Transpose.Forward(xs[0], perm);
+
+    internal static Net<T, Var<T>> OnTape<T>(int[] perm, Var<T>[] xs)
+        where T : unmanaged, IFloatingPointIeee754<T> => Transpose.Apply(xs[0], perm);
 
     /// <summary>The definition, one element at a time: <c>y[j] = x[i]</c> where <c>i[perm[k]] = j[k]</c>.</summary>
     private static Tensor<double> Reference(Tensor<double> x, int[] perm)

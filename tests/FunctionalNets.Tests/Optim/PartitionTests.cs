@@ -137,7 +137,7 @@ public class PartitionTests
         var loss = from logits in mlp.On(xs) from l in CrossEntropy.Apply(logits, ys) select l;
         var p0 = Net.Init(loss, Key.FromSeed(42));
         var lr = Schedules.Constant(0.05);
-        var trainer = new Trainer<double, int>(_ => loss, Optimizer.Chain(Optimizer.Adam<double>(lr), Optimizer.Freeze(ParamMask.Under<double>("fc1"))), lr);
+        var trainer = new Trainer<double, int>(_ => loss, Optimizer.Chain(Optimizer.Adam<double>(lr), Optimizer.Freeze(ParamMask.Under<double>("fc1"))));
         var reports = trainer.Scan(TrainState<double>.Start(p0, trainer.Optimizer, Key.FromSeed(1)), Enumerable.Range(0, 100)).ToList();
         var last = reports[^1].State.Params;
         Assert.True(last["fc1/w"].BitEquals(p0["fc1/w"]) && last["fc1/b"].BitEquals(p0["fc1/b"]));

@@ -102,7 +102,7 @@ public class ScheduleTests
             Assert.Throws<ArgumentException>(() => Schedules.LinearWarmup(1, -1)).Message);
         Assert.Equal("Schedules.WarmupCosine: totalSteps must exceed warmupSteps, got 10 ≤ 10",
             Assert.Throws<ArgumentException>(() => Schedules.WarmupCosine(1, 10, 10)).Message);
-        Assert.Equal("Schedules.Constant: values must be finite, got NaN",
+        Assert.Equal("Schedules.Constant: value must be positive and finite, got NaN",
             Assert.Throws<ArgumentException>(() => Schedules.Constant(double.NaN)).Message);
     }
 }

@@ -23,7 +23,7 @@ public class NonFiniteOriginTests
         var y = Tensor.Matrix([1.0], [0.0]);
         var model = Layer.Scope("mlp", Dense.Of<double>("fc", 1));
         Net<double, Var<double>> Loss(int _) => from p in model.On(x) from t in Net.Const(y) from l in MeanSquaredError.Apply(p, t) select l;
-        var trainer = new Trainer<double, int>(Loss, Optimizer.Sgd<double>(0.1), Schedules.Constant(0.1));
+        var trainer = new Trainer<double, int>(Loss, Optimizer.Sgd<double>(0.1));
         var ex = Assert.Throws<NonFiniteException>(() => trainer.Step(Start(trainer, Net.Init(Loss(0), Key.FromSeed(2))), 0));
         Assert.Equal(new NonFiniteOrigin(OpPass.Forward, "Affine", "mlp/fc", "NaN", ex.Origin!.Sources), ex.Origin);
         // Affine reads x (with the NaN), W and b (finite).
@@ -45,7 +45,7 @@ public class NonFiniteOriginTests
             from t in Net.Const(Tensor.Vector(0f))
             from l in Net.Scope("loss", MeanSquaredError.Apply(p, t))
             select l;
-        var trainer = new Trainer<float, int>(Loss, Optimizer.Sgd<float>(1e37), Schedules.Constant(1e37));
+        var trainer = new Trainer<float, int>(Loss, Optimizer.Sgd<float>(1e37));
         var (s1, report) = trainer.Step(Start(trainer, Params<float>.Empty.With("w", Tensor.Vector(1f))), 0);
         Assert.Equal(4.0, report.Loss);
         Assert.Equal(1f - 8e37f, s1.Params["w"].ToScalar());
@@ -70,7 +70,7 @@ public class NonFiniteOriginTests
             from l in Net.Scope("head", from q in Net.Param<double>("p") from lq in Log.Apply(q) from sl in Sum.Apply(lq) select sl)
             from total in Add.Apply(sa, l)
             select total;
-        var trainer = new Trainer<double, int>(Loss, Optimizer.Sgd<double>(0.1), Schedules.Constant(0.1));
+        var trainer = new Trainer<double, int>(Loss, Optimizer.Sgd<double>(0.1));
         var ex = Assert.Throws<NonFiniteException>(() => trainer.Step(Start(trainer, p), 0));
         Assert.Equal(new NonFiniteOrigin(OpPass.Forward, "Log", "head", "−∞", "its input was finite, in [0, 1]"), ex.Origin);
         Assert.StartsWith("step 0: head: Log produced −∞ in the forward pass (its input was finite, in [0, 1]); the loss", ex.Message);
@@ -83,7 +83,7 @@ public class NonFiniteOriginTests
         var p = Params<double>.Empty.With("layer/p", Tensor.Vector(0.0, 4.0));
         Net<double, Var<double>> Loss(int _) =>
             Net.Scope("layer", from v in Net.Param<double>("p") from r in Sqrt.Apply(v) from l in Sum.Apply(r) select l);
-        var trainer = new Trainer<double, int>(Loss, Optimizer.Sgd<double>(0.1), Schedules.Constant(0.1));
+        var trainer = new Trainer<double, int>(Loss, Optimizer.Sgd<double>(0.1));
         var ex = Assert.Throws<NonFiniteException>(() => trainer.Step(Start(trainer, p), 0));
         Assert.Equal(new NonFiniteOrigin(OpPass.Backward, "Sqrt", "layer", "+∞", "its output's cotangent was finite, in [1, 1]"), ex.Origin);
         Assert.Contains("the gradient of layer/p is not finite", ex.Message);

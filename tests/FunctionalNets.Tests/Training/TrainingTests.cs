@@ -23,7 +23,7 @@ public class TrainingTests
         select loss;
 
     private static Trainer<double, int[]> Trainer(Schedule? lr = null) =>
-        new(Loss, Optimizer.Adam<double>(lr ?? Schedules.Constant(0.01)), lr ?? Schedules.Constant(0.01));
+        new(Loss, Optimizer.Adam<double>(lr ?? Schedules.Constant(0.01)));
 
     private static TrainState<double> Start() =>
         TrainState<double>.Start(Net.Init(Loss([0]), Key.FromSeed(13)), Trainer().Optimizer, Key.FromSeed(14));
@@ -104,6 +104,42 @@ public class TrainingTests
         Assert.All(reports, r => Assert.True(r.GradNorm > 0 && r.NonFinite == 0));
     }
 
+    [Theory]
+    [InlineData(8, 0, 1, "Epochs.Batches: batch size must be positive, got 0")]
+    [InlineData(8, 4, -1, "Epochs.Batches: epochs must be ≥ 0, got -1")]
+    [InlineData(-8, 4, 1, "Epochs.Batches: the number of examples must be ≥ 0, got -8")]
+    public void Epoch_batches_with_bad_arguments_fail_at_the_call_not_when_read(int n, int batchSize, int epochs, string message) =>
+        // The sequence is never enumerated: the call itself must throw.
+        Assert.Equal(message, Assert.Throws<ArgumentException>(() => Epochs.Batches(Key.FromSeed(1), n, batchSize, epochs)).Message);
+
+    [Fact]
+    public void A_step_on_an_empty_batch_is_an_error_and_updates_nothing()
+    {
+        // No rows: the loss is a mean of nothing, so the step fails instead of reporting 0 and skipping the update.
+        var start = Start();
+        var ex = Assert.Throws<ArgumentException>(() => Trainer().Step(start, []));
+        Assert.StartsWith("CrossEntropy: nothing to average (logits [0, 3])", ex.Message);
+    }
+
+    [Fact]
+    public void Reports_carry_the_rate_the_optimizer_applied_and_NaN_without_one()
+    {
+        // The rate comes from the optimizer itself (through a chain too), read at its own step count: an optimizer
+        // state restarted at step 10 applied lr(0), and that is what the report says.
+        var lr = Schedules.StepDecay(0.5, 1, 0.5);
+        var trainer = new Trainer<double, int[]>(Loss, Optimizer.Chain(Optimizer.ClipByGlobalNorm<double>(1e6), Optimizer.Sgd<double>(lr)));
+        var restarted = Start() with { Step = 10 };
+        var (after, first) = trainer.Step(restarted, [0, 1]);
+        Assert.Equal(0.5, first.LearningRate);
+        Assert.Equal(0.25, trainer.Step(after, [2, 3]).Report.LearningRate);
+        // The step really used 0.5: Sgd moved every parameter by −0.5 times its gradient (far below the clip).
+        var grads = Grad.ValueAndGrad(Loss([0, 1]), restarted.Params).Grads;
+        Assert.All(restarted.Params.Paths, path =>
+            Assert.True(after.Params[path].AllClose(Subtract.Forward(restarted.Params[path], Scale.Forward(grads[path], 0.5)), 1e-15, 1e-15), path));
+        var plain = new Trainer<double, int[]>(Loss, Optimizer.Identity<double>());
+        Assert.True(double.IsNaN(plain.Step(Start(), [0]).Report.LearningRate));
+    }
+
     [Fact]
     public void Update_ratio_is_the_update_norm_over_the_param_norm_or_NaN_when_skipped()
     {
@@ -132,7 +168,7 @@ public class TrainingTests
         // L = Σ√p is finite at p = [0, 1], but dL/dp = 1/(2√p) is +∞ at 0.
         var p = FunctionalNets.Params.Params<double>.Empty.With("layer/p", Tensor.Vector(0.0, 1.0));
         var loss = from v in Net.Param<double>("layer/p") from r in Sqrt.Apply(v) from l in Sum.Apply(r) select l;
-        var trainer = new Trainer<double, int>(_ => loss, Optimizer.Sgd<double>(0.1), Schedules.Constant(0.1));
+        var trainer = new Trainer<double, int>(_ => loss, Optimizer.Sgd<double>(0.1));
         var state = TrainState<double>.Start(p, trainer.Optimizer, Key.FromSeed(1));
         var ex = Assert.Throws<NonFiniteException>(() => trainer.Step(state, 0));
         Assert.Contains("step 0", ex.Message);
@@ -152,8 +188,7 @@ public class TrainingTests
         {
             return OnThreads.Run(threads, () =>
             {
-                var lr = Schedules.Constant(1e-3);
-                var trainer = new Trainer<float, int>(_ => FunctionalNets.Models.Gpt.Loss<float>(cfg, ids, targets), Optimizer.AdamW<float>(lr), lr);
+                var trainer = new Trainer<float, int>(_ => FunctionalNets.Models.Gpt.Loss<float>(cfg, ids, targets), Optimizer.AdamW<float>(1e-3));
                 var s0 = TrainState<float>.Start(Net.Init(FunctionalNets.Models.Gpt.Logits<float>(cfg, ids), Key.FromSeed(23)), trainer.Optimizer, Key.FromSeed(24));
                 return trainer.Fit(s0, Enumerable.Range(0, 3)).Params.Digest();
             });
