@@ -163,6 +163,18 @@ internal static unsafe class GemmMicroKernel
         where T : unmanaged, INumber<T>
     {
         var c1 = c + TV.Count;
+        if (cols >= 2 * TV.Count)
+        {
+            // A whole row: plain moves.
+            if (add)
+            {
+                x0 += TV.Load(c);
+                x1 += TV.Load(c1);
+            }
+            x0.Store(c);
+            x1.Store(c1);
+            return;
+        }
         if (add)
         {
             x0 += TV.LoadFirst(c, cols);

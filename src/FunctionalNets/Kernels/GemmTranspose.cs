@@ -55,7 +55,10 @@ internal static unsafe class GemmTranspose
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<T> Row<T>(T* src, nint ld, int r, int rows, int cols)
-        where T : unmanaged => r < rows ? V512<T>.LoadFirst(src + r * ld, cols).Value : Vector512<T>.Zero;
+        where T : unmanaged =>
+        r >= rows ? Vector512<T>.Zero
+        : cols >= Vector512<T>.Count ? Vector512.Load(src + r * ld)
+        : V512<T>.LoadFirst(src + r * ld, cols).Value;
 
     // Four rows → per lane, 4×4 transposed: 32-bit interleave, then 64-bit interleave.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -57,49 +57,75 @@ internal static unsafe class LaneSum
         where T : unmanaged, INumber<T>
         where TTerms : struct, ILaneTerms<T>
     {
-        var lanes = 64 / sizeof(T);
-        if (n < lanes) return Short<T, TTerms>(terms, n, lanes);
-        if (!Vector128<T>.IsSupported) return Blocks<T, TTerms, ScalarLanes<T>>(terms, n, lanes, default);
+        if (n < 64 / sizeof(T)) return Short<T, TTerms>(terms, n);
         return VectorWidth.Current switch
         {
-            512 => Blocks<T, TTerms, Accumulators<V512<T>, T>>(terms, n, lanes, new(V512<T>.Zero)),
-            256 => Blocks<T, TTerms, Accumulators<V256<T>, T>>(terms, n, lanes, new(V256<T>.Zero)),
-            _ => Blocks<T, TTerms, Accumulators<V128<T>, T>>(terms, n, lanes, new(V128<T>.Zero)),
+            512 => Blocks<V512<T>, T, TTerms>(terms, n),
+            256 => Blocks<V256<T>, T, TTerms>(terms, n),
+            _ => Blocks<V128<T>, T, TTerms>(terms, n),
         };
     }
 
-    // n ≥ L: the full blocks into the lanes, then the partial block and the tree in scalars. (Lanes never hold −0, as
-    // they start from +0, so the +0 that TensorPrimitives adds to the lanes without a partial-block term changes
-    // nothing and is left out.)
+    // n ≥ L: the full blocks into L lanes held as 64 / (sizeof(T)·Count) vectors (scalars for an element type without
+    // vectors), then the partial block and the tree in scalars. (Lanes never hold −0, as they start from +0, so the
+    // +0 that TensorPrimitives adds to the lanes without a partial-block term changes nothing and is left out.)
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static T Blocks<T, TTerms, TLanes>(TTerms terms, int n, int lanes, TLanes acc)
+    private static T Blocks<TV, T, TTerms>(TTerms terms, int n)
+        where TV : unmanaged, ISimd<TV, T>
         where T : unmanaged, INumber<T>
         where TTerms : struct, ILaneTerms<T>
-        where TLanes : struct, ILanes<T>
     {
-        Span<T> lane = stackalloc T[lanes];
-        lane.Clear();
+        var (lanes, vectors) = (64 / sizeof(T), 64 / sizeof(TV));
+        var scratch = default(Vector512<byte>);
+        var lane = (T*)&scratch;
+        var (a0, a1, a2, a3) = (TV.Zero, TV.Zero, TV.Zero, TV.Zero);
         var full = n / lanes;
-        if (n > 8 * lanes)
+        // Above 8L terms, block 0 comes after the first `grouped` blocks that follow it.
+        var grouped = n > 8 * lanes ? 8 * ((n - lanes) / (8 * lanes)) : -1;
+        for (var k = 0; k < full; k++)
         {
-            var grouped = 8 * ((n - lanes) / (8 * lanes));
-            for (var b = 1; b <= grouped; b++) acc.Add(terms, b * lanes, lane);
-            acc.Add(terms, 0, lane);
-            for (var b = grouped + 1; b < full; b++) acc.Add(terms, b * lanes, lane);
+            var at = (k < grouped ? k + 1 : k == grouped ? 0 : k) * lanes;
+            if (!Vector128<T>.IsSupported)
+            {
+                for (var j = 0; j < lanes; j++) lane[j] += terms.At(at + j);
+                continue;
+            }
+            a0 += terms.At<TV>(at);
+            if (vectors == 1) continue;
+            a1 += terms.At<TV>(at + TV.Count);
+            if (vectors == 2) continue;
+            a2 += terms.At<TV>(at + 2 * TV.Count);
+            a3 += terms.At<TV>(at + 3 * TV.Count);
         }
-        else
-            for (var b = 0; b < full; b++) acc.Add(terms, b * lanes, lane);
-        acc.CopyTo(lane);
+        if (Vector128<T>.IsSupported) Spill(a0, a1, a2, a3, lane);
         for (var i = full * lanes; i < n; i++)
             lane[i - (n - lanes)] += terms.At(i);
-        return Tree(lane);
+        return Tree(lane, lanes);
+    }
+
+    /// <summary>
+    /// Stores the one, two or four vectors that hold 64 bytes of lanes (the first 64 / sizeof(TV) of
+    /// <paramref name="a0"/> … <paramref name="a3"/>) to <paramref name="lane"/>, in lane order.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Spill<TV, T>(TV a0, TV a1, TV a2, TV a3, T* lane)
+        where TV : unmanaged, ISimd<TV, T>
+        where T : unmanaged
+    {
+        a0.Store(lane);
+        if (sizeof(TV) == 64) return;
+        a1.Store(lane + TV.Count);
+        if (sizeof(TV) == 32) return;
+        a2.Store(lane + 2 * TV.Count);
+        a3.Store(lane + 3 * TV.Count);
     }
 
     // n < L: one short vector, or fewer than L/4 terms summed from the last.
-    private static T Short<T, TTerms>(TTerms terms, int n, int lanes)
+    private static T Short<T, TTerms>(TTerms terms, int n)
         where T : unmanaged, INumber<T>
         where TTerms : struct, ILaneTerms<T>
     {
+        var lanes = 64 / sizeof(T);
         var w = n >= lanes / 2 ? lanes / 2 : n >= lanes / 4 ? lanes / 4 : 0;
         if (w == 0)
         {
@@ -107,79 +133,36 @@ internal static unsafe class LaneSum
             for (var i = n - 1; i >= 0; i--) sum += terms.At(i);
             return sum;
         }
-        Span<T> lane = stackalloc T[w];
+        var scratch = default(Vector512<byte>);
+        var lane = (T*)&scratch;
         for (var j = 0; j < w; j++)
             lane[j] = n == w ? terms.At(j) : terms.At(j) + (j >= 2 * w - n ? terms.At(n - w + j) : T.Zero);
-        return Tree(lane);
+        return Tree(lane, w);
     }
 
-    /// <summary>Neighbours pairwise, level by level: ((l₀+l₁)+(l₂+l₃))+((l₄+l₅)+(l₆+l₇)) for eight lanes. Overwrites the lanes.</summary>
-    public static T Tree<T>(Span<T> lane)
-        where T : INumber<T>
-    {
-        for (var w = lane.Length / 2; w >= 1; w /= 2)
-            for (var j = 0; j < w; j++)
-                lane[j] = lane[2 * j] + lane[2 * j + 1];
-        return lane[0];
-    }
-
-    /// <summary>Where the full blocks accumulate: L lanes, each adding its terms in block order.</summary>
-    internal interface ILanes<T>
-        where T : unmanaged
-    {
-        /// <summary>Adds the block of terms that starts at term <paramref name="at"/>, lane by lane.</summary>
-        void Add<TTerms>(TTerms terms, int at, Span<T> lane)
-            where TTerms : struct, ILaneTerms<T>;
-
-        /// <summary>Leaves the lanes' sums in <paramref name="lane"/>.</summary>
-        void CopyTo(Span<T> lane);
-    }
-
-    /// <summary>The 64 bytes of lanes as one, two or four vectors (the JIT drops the unused ones).</summary>
-    internal struct Accumulators<TV, T>(TV zero) : ILanes<T>
-        where TV : unmanaged, ISimd<TV, T>
-        where T : unmanaged
-    {
-        private TV a0 = zero, a1 = zero, a2 = zero, a3 = zero;
-
-        private static int Vectors => 64 / sizeof(T) / TV.Count;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Add<TTerms>(TTerms terms, int at, Span<T> lane)
-            where TTerms : struct, ILaneTerms<T>
+    /// <summary>
+    /// The <paramref name="count"/> (a power of two) lanes combined neighbours pairwise, level by level:
+    /// ((l₀+l₁)+(l₂+l₃))+((l₄+l₅)+(l₆+l₇)) for eight lanes.
+    /// </summary>
+    public static T Tree<T>(T* lane, int count)
+        where T : unmanaged, INumber<T> =>
+        count switch
         {
-            a0 += terms.At<TV>(at);
-            if (Vectors == 1) return;
-            a1 += terms.At<TV>(at + TV.Count);
-            if (Vectors == 2) return;
-            a2 += terms.At<TV>(at + 2 * TV.Count);
-            a3 += terms.At<TV>(at + 3 * TV.Count);
-        }
+            1 => lane[0],
+            2 => lane[0] + lane[1],
+            4 => Four(lane),
+            8 => Eight(lane),
+            16 => Eight(lane) + Eight(lane + 8),
+            _ => Tree(lane, count / 2) + Tree(lane + count / 2, count / 2), // 32 and more: element types under 4 bytes
+        };
 
-        public readonly void CopyTo(Span<T> lane)
-        {
-            for (var j = 0; j < lane.Length; j++)
-            {
-                var v = (j / TV.Count) switch { 0 => a0, 1 => a1, 2 => a2, _ => a3 };
-                lane[j] = v[j % TV.Count];
-            }
-        }
-    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T Four<T>(T* l)
+        where T : unmanaged, INumber<T> => (l[0] + l[1]) + (l[2] + l[3]);
 
-    /// <summary>The lanes as scalars, for element types without vector support.</summary>
-    private readonly struct ScalarLanes<T> : ILanes<T>
-        where T : unmanaged, INumber<T>
-    {
-        public void Add<TTerms>(TTerms terms, int at, Span<T> lane)
-            where TTerms : struct, ILaneTerms<T>
-        {
-            for (var j = 0; j < lane.Length; j++) lane[j] += terms.At(at + j);
-        }
-
-        public void CopyTo(Span<T> lane)
-        {
-        }
-    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T Eight<T>(T* l)
+        where T : unmanaged, INumber<T> => Four(l) + Four(l + 4);
 
     /// <summary>The terms being summed: t(i) as a scalar, and lanes t(i) … t(i + Count − 1) as a vector.</summary>
     internal interface ILaneTerms<T>

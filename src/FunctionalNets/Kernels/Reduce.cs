@@ -15,8 +15,8 @@ internal static class Reduce
     public static unsafe double SumOfSquares<T>(ReadOnlySpan<T> x)
         where T : unmanaged, INumber<T>
     {
-        Span<double> lane = stackalloc double[8];
-        lane.Clear();
+        var lane = stackalloc double[8];
+        new Span<double>(lane, 8).Clear();
         fixed (T* p = x)
         {
             var i = typeof(T) != typeof(float) && typeof(T) != typeof(double) ? 0 : VectorWidth.Current switch
@@ -31,18 +31,27 @@ internal static class Reduce
                 lane[i & 7] += v * v;
             }
         }
-        return LaneSum.Tree(lane);
+        return LaneSum.Tree(lane, 8);
     }
 
-    // The whole blocks of eight into the lanes; returns where the tail starts.
-    private static unsafe int SquaresInto<TV, T>(T* x, int n, Span<double> lane)
+    // The whole blocks of eight into the lanes (one, two or four vectors); returns where the tail starts.
+    private static unsafe int SquaresInto<TV, T>(T* x, int n, double* lane)
         where TV : unmanaged, ISimd<TV, double>
         where T : unmanaged
     {
-        var acc = new LaneSum.Accumulators<TV, double>(TV.Zero);
+        var squares = new WidenedSquares<T>(x);
+        var (a0, a1, a2, a3) = (TV.Zero, TV.Zero, TV.Zero, TV.Zero);
         var i = 0;
-        for (; i <= n - 8; i += 8) acc.Add(new WidenedSquares<T>(x), i, lane);
-        acc.CopyTo(lane);
+        for (; i <= n - 8; i += 8)
+        {
+            a0 += squares.At<TV>(i);
+            if (sizeof(TV) == 64) continue;
+            a1 += squares.At<TV>(i + TV.Count);
+            if (sizeof(TV) == 32) continue;
+            a2 += squares.At<TV>(i + 2 * TV.Count);
+            a3 += squares.At<TV>(i + 3 * TV.Count);
+        }
+        LaneSum.Spill(a0, a1, a2, a3, lane);
         return i;
     }
 

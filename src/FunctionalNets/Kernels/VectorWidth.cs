@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -21,8 +22,7 @@ internal static class VectorWidth
     /// <summary>The environment variable that sets the process's width at start-up.</summary>
     public const string EnvironmentVariable = "FNETS_VECTOR_WIDTH";
 
-    private static readonly AsyncLocal<int> Scoped = new();
-    private static volatile bool anyScope; // false until the first scope: then Current skips the AsyncLocal read
+    private static readonly AsyncLocal<int> ScopedBits = new();
 
     /// <summary>The widest bodies this machine runs natively: 512 (AVX-512), 256 (AVX2) or 128 (SSE, NEON, or none).</summary>
     public static int Widest { get; } = Vector512.IsHardwareAccelerated && Avx512F.IsSupported ? 512 : Vector256.IsHardwareAccelerated ? 256 : 128;
@@ -30,6 +30,10 @@ internal static class VectorWidth
     // Initialised after Widest (textual order): the start-up width, or why the environment's cannot be used.
     private static readonly (int Bits, string? Error) Startup = FromEnvironment(Environment.GetEnvironmentVariable(EnvironmentVariable));
     private static int process = Startup.Bits;
+
+    // The process's width while no scope has ever been made and the start-up width is valid, else 0: kernels read it
+    // on every call, so the common case is one field load (no AsyncLocal read, no error check).
+    private static int fast = Startup.Error is null ? Startup.Bits : 0;
 
     /// <summary>The width <c>FNETS_VECTOR_WIDTH=<paramref name="requested"/></c> asks for, or the widest and why it cannot be had.</summary>
     public static (int Bits, string? Error) FromEnvironment(string? requested)
@@ -43,14 +47,17 @@ internal static class VectorWidth
     /// <exception cref="InvalidOperationException"><c>FNETS_VECTOR_WIDTH</c> asked for a width this machine cannot run.</exception>
     public static int Current
     {
-        get
-        {
-            if (Startup.Error is not null) throw new InvalidOperationException(Startup.Error);
-            return InForce;
-        }
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => fast != 0 ? fast : Slow();
     }
 
-    private static int InForce => anyScope && Scoped.Value != 0 ? Scoped.Value : process;
+    private static int Slow()
+    {
+        if (Startup.Error is not null) throw new InvalidOperationException(Startup.Error);
+        return InForce;
+    }
+
+    private static int InForce => ScopedBits.Value != 0 ? ScopedBits.Value : process;
 
     /// <summary>Why <paramref name="bits"/> cannot be forced here, or null when it can.</summary>
     public static string? Unavailable(int bits) => bits switch
@@ -74,6 +81,7 @@ internal static class VectorWidth
     {
         Require(bits);
         process = bits;
+        if (fast != 0) fast = bits;
     }
 
     /// <summary>
@@ -83,9 +91,9 @@ internal static class VectorWidth
     public static Scope Carry(int bits)
     {
         if (bits == InForce) return default;
-        anyScope = true;
-        var previous = Scoped.Value;
-        Scoped.Value = bits;
+        fast = 0;
+        var previous = ScopedBits.Value;
+        ScopedBits.Value = bits;
         return new Scope(previous, restore: true);
     }
 
@@ -109,7 +117,7 @@ internal static class VectorWidth
         /// <summary>Restores the width that was in force when the scope was made.</summary>
         public void Dispose()
         {
-            if (restore) Scoped.Value = previous;
+            if (restore) ScopedBits.Value = previous;
         }
     }
 }
