@@ -43,7 +43,7 @@ internal sealed class PlainView(TextWriter output, int every, long iters, double
 }
 
 /// <summary>A Spectre.Console live display: a bar over the steps with loss, validation loss, tokens/s and the time left.</summary>
-internal sealed class LiveView(long iters, double tokensPerStep) : IProgressView
+internal sealed class LiveView(long iters) : IProgressView
 {
     public void Start(LanguageModelRun run, long fromStep) => Summary.Start(Console.Out, run, fromStep);
 
@@ -60,7 +60,9 @@ internal sealed class LiveView(long iters, double tokensPerStep) : IProgressView
                     {
                         case StepEvent s:
                             task.Value = s.State.Step;
-                            task.Description = Markup.Escape(Summary.StepLine(s, iters, tokensPerStep, valLoss));
+                            // Short enough that the bar, percentage and time left fit an 80-column terminal.
+                            task.Description = Markup.Escape($"{s.State.Step}/{iters} loss {s.Report.Loss:F3}" +
+                                (valLoss is { } last ? $" val {last:F3}" : "") + $" {s.TokensPerSecond:N0} tok/s");
                             break;
                         case EvalEvent v:
                             valLoss = v.Result.Loss;
@@ -110,7 +112,7 @@ internal static class Summary
     {
         var (m, r) = (run.Spec.Model, run.Spec.Recipe);
         output.WriteLine($"{(fromStep > 0 ? $"resuming at step {fromStep}" : "training")} in {run.Directory}: {Describe(run.Data)}");
-        output.WriteLine($"model: {m.Layers} layers, {m.Heads} heads, width {m.Channels}, context {m.Context}, vocabulary {m.Vocab} ({run.Spec.Tokenizer}); " +
+        output.WriteLine($"model: {m.Layers} block{(m.Layers == 1 ? "" : "s")}, {m.Heads} head{(m.Heads == 1 ? "" : "s")}, width {m.Channels}, context {m.Context}, vocabulary {m.Vocab} ({run.Spec.Tokenizer}); " +
                          $"{r.Iters:N0} steps of {r.Batch} × {m.Context} tokens, lr {r.Lr:G3} → {r.MinLr:G3}");
     }
 

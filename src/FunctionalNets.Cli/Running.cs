@@ -33,7 +33,7 @@ public static class Running
         if (logEvery < 1) throw new UsageException($"--log-every must be at least 1, got {logEvery}");
         var (iters, tokensPerStep) = (run.Spec.Recipe.Iters, (double)run.Spec.Recipe.Batch * run.Spec.Model.Context);
         IProgressView view = parse.GetValue(Json) ? new JsonView(io.Out, logEvery)
-            : ReferenceEquals(io.Out, Console.Out) && !Console.IsOutputRedirected ? new LiveView(iters, tokensPerStep)
+            : ReferenceEquals(io.Out, Console.Out) && !Console.IsOutputRedirected ? new LiveView(iters)
             : new PlainView(io.Out, logEvery, iters, tokensPerStep);
         view.Start(run, from.Step);
         EndEvent? end = null;
