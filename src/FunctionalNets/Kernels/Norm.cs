@@ -49,35 +49,115 @@ internal static class Norm
     /// given, also adds <c>Σ_rows dy·x̂</c> into <paramref name="dgamma"/> and <c>Σ_rows dy</c> into
     /// <paramref name="dbeta"/>, row after row in index order (the caller zeroes them).
     /// </summary>
-    public static void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> gamma, ReadOnlySpan<T> mean, ReadOnlySpan<T> rstd,
+    /// <remarks>
+    /// Rows of dx are independent and split between threads; the gain and bias sums are split by column instead, each
+    /// column adding its rows in index order, so neither split changes a bit. Every element operation is a separately
+    /// rounded IEEE operation (no fused multiply-add), so vector lanes and the scalar tail agree.
+    /// </remarks>
+    public static unsafe void Backward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> gamma, ReadOnlySpan<T> mean, ReadOnlySpan<T> rstd,
         ReadOnlySpan<T> dy, Span<T> dx, Span<T> dgamma, Span<T> dbeta, int rows, int cols)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var affine = !gamma.IsEmpty;
-        var c = T.CreateTruncating(cols);
-        var scratch = System.Buffers.ArrayPool<T>.Shared.Rent(2 * cols);
-        var xhat = scratch.AsSpan(0, cols);
-        var dn = scratch.AsSpan(cols, cols);
-        for (var r = 0; r < rows; r++)
+        fixed (T* px = x, pg = gamma, pm = mean, pr = rstd, pdy = dy, pdx = dx, pdg = dgamma, pdb = dbeta)
         {
-            ReadOnlySpan<T> xr = x.Slice(r * cols, cols), dyr = dy.Slice(r * cols, cols);
-            var dxr = dx.Slice(r * cols, cols);
-            TensorPrimitives.Subtract(xr, mean[r], xhat);
-            TensorPrimitives.Multiply(xhat, rstd[r], xhat);                   // x̂ = (x − μ)·rstd
-            if (affine)
-            {
-                TensorPrimitives.Multiply(dyr, gamma, dn);                   // dn = dy·γ
-                TensorPrimitives.MultiplyAdd(dyr, xhat, dgamma, dgamma);      // dγ += dy·x̂, rows in order
-                TensorPrimitives.Add(dbeta, dyr, dbeta);                       // dβ += dy
-            }
-            else
-                dyr.CopyTo(dn);
-            var meanDn = LaneSum.Sum<T>(dn) / c;
-            var meanDnXhat = LaneSum.Dot<T>(dn, xhat) / c;
-            TensorPrimitives.MultiplyAdd(xhat, -meanDnXhat, dn, dxr);          // dn − x̂·mean(dn·x̂)
-            TensorPrimitives.Subtract(dxr, meanDn, dxr);
-            TensorPrimitives.Multiply(dxr, rstd[r], dxr);                      // dx = rstd·(dn − mean(dn) − x̂·mean(dn·x̂))
+            var stats = new RowStats<T>(px, pm, pr, cols);
+            Partition.For(rows, 12L * cols, new BackwardRows<T>(stats, pg, pdy, pdx, gamma.Length));
+            if (!gamma.IsEmpty)
+                Partition.For((cols + ColumnBlock - 1) / ColumnBlock, 4L * ColumnBlock * rows,
+                    new GainSums<T>(stats, pdy, pdg, pdb, rows));
         }
-        System.Buffers.ArrayPool<T>.Shared.Return(scratch);
+    }
+
+    // Columns per item of the gain-sum split: whole vectors at every width.
+    private const int ColumnBlock = 64;
+
+    /// <summary>x and its saved per-row statistics, to rebuild <c>x̂ = (x − μ)·rstd</c> anywhere.</summary>
+    private readonly unsafe struct RowStats<T>(T* x, T* mean, T* rstd, int cols)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public int Cols => cols;
+
+        public T Mean(int r) => mean[r];
+
+        public T Rstd(int r) => rstd[r];
+
+        public T* Row(int r) => x + (nint)r * cols;
+    }
+
+    /// <summary>dx for rows [start, end).</summary>
+    private readonly unsafe struct BackwardRows<T>(RowStats<T> stats, T* gamma, T* dy, T* dx, int gains) : IRangeBody
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public void Run(int start, int end)
+        {
+            var cols = stats.Cols;
+            var c = T.CreateTruncating(cols);
+            var scratch = System.Buffers.ArrayPool<T>.Shared.Rent(2 * cols);
+            fixed (T* pxhat = scratch)
+            {
+                T* xhat = pxhat, dn = pxhat + cols;
+                for (var r = start; r < end; r++)
+                {
+                    T* xr = stats.Row(r), dyr = dy + (nint)r * cols, dxr = dx + (nint)r * cols;
+                    var (mu, rs) = (stats.Mean(r), stats.Rstd(r));
+                    var j = 0;
+                    if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+                        for (; j + Vector<T>.Count <= cols; j += Vector<T>.Count)
+                        {
+                            var xh = (Vector.Load(xr + j) - new Vector<T>(mu)) * new Vector<T>(rs);
+                            xh.Store(xhat + j);
+                            (gains > 0 ? Vector.Load(dyr + j) * Vector.Load(gamma + j) : Vector.Load(dyr + j)).Store(dn + j);
+                        }
+                    for (; j < cols; j++)
+                    {
+                        xhat[j] = (xr[j] - mu) * rs;
+                        dn[j] = gains > 0 ? dyr[j] * gamma[j] : dyr[j];
+                    }
+                    var meanDn = LaneSum.Sum(new ReadOnlySpan<T>(dn, cols)) / c;
+                    var meanDnXhat = LaneSum.Dot(new ReadOnlySpan<T>(dn, cols), new ReadOnlySpan<T>(xhat, cols)) / c;
+                    j = 0;
+                    if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+                        for (; j + Vector<T>.Count <= cols; j += Vector<T>.Count)
+                            ((Vector.Load(xhat + j) * new Vector<T>(-meanDnXhat) + Vector.Load(dn + j) - new Vector<T>(meanDn))
+                                * new Vector<T>(rs)).Store(dxr + j);
+                    for (; j < cols; j++)
+                        dxr[j] = (xhat[j] * -meanDnXhat + dn[j] - meanDn) * rs; // rstd·(dn − mean(dn) − x̂·mean(dn·x̂))
+                }
+            }
+            System.Buffers.ArrayPool<T>.Shared.Return(scratch);
+        }
+    }
+
+    /// <summary><c>dγ += Σ_rows dy·x̂</c> and <c>dβ += Σ_rows dy</c> for column blocks [start, end), rows in index order.</summary>
+    private readonly unsafe struct GainSums<T>(RowStats<T> stats, T* dy, T* dgamma, T* dbeta, int rows) : IRangeBody
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public void Run(int start, int end)
+        {
+            var cols = stats.Cols;
+            var (from, to) = (start * ColumnBlock, Math.Min(cols, end * ColumnBlock));
+            var j = from;
+            if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+                for (; j + Vector<T>.Count <= to; j += Vector<T>.Count)
+                {
+                    var (g, b) = (Vector.Load(dgamma + j), Vector.Load(dbeta + j));
+                    for (var r = 0; r < rows; r++)
+                    {
+                        var dyr = Vector.Load(dy + (nint)r * cols + j);
+                        var xh = (Vector.Load(stats.Row(r) + j) - new Vector<T>(stats.Mean(r))) * new Vector<T>(stats.Rstd(r));
+                        g = dyr * xh + g;
+                        b += dyr;
+                    }
+                    g.Store(dgamma + j);
+                    b.Store(dbeta + j);
+                }
+            for (; j < to; j++)
+                for (var r = 0; r < rows; r++)
+                {
+                    var dyr = dy[(nint)r * cols + j];
+                    dgamma[j] = dyr * ((stats.Row(r)[j] - stats.Mean(r)) * stats.Rstd(r)) + dgamma[j];
+                    dbeta[j] += dyr;
+                }
+        }
     }
 }

@@ -32,7 +32,7 @@ public class PartitionTests
 
     // Sizes large enough that Partition splits the work, so the two thread counts really take different paths.
     [Fact]
-    public void Attention_gelu_and_layer_norm_give_the_same_bits_on_one_and_two_threads()
+    public void Attention_gelu_and_layer_norm_and_their_vjps_give_the_same_bits_on_one_and_two_threads()
     {
         var q = Sample.Normal<float>(Key.FromSeed(1), [4, 3, 40, 24]);
         var k = Sample.Normal<float>(Key.FromSeed(2), [4, 3, 40, 24]);
@@ -48,7 +48,9 @@ public class PartitionTests
                 var (y, p) = Attention.Forward(q, k, v, causal: true);
                 var (dq, dk, dv) = Attention.Vjp(q, k, v, p, dy);
                 var (normed, stats) = LayerNorm.Forward(rows, gain, bias);
-                return [y, p.P, dq, dk, dv, GeluTanh.Forward(x), GeluTanh.Vjp(x, x), normed, stats.Mean, stats.Rstd];
+                var (dx, dgain, dbias) = LayerNorm.Vjp(rows, gain, stats, normed);
+                return [y, p.P, dq, dk, dv, GeluTanh.Forward(x), GeluTanh.Vjp(x, x), Gelu.Forward(x), Gelu.Vjp(x, x),
+                    normed, stats.Mean, stats.Rstd, dx, dgain, dbias, LayerNorm.Vjp(rows, stats, normed)];
             });
         }
         var (one, two) = (Run(1), Run(2));
