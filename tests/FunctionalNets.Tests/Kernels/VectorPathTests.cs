@@ -168,6 +168,17 @@ public class VectorPathTests
     }
 
     [Fact]
+    public void Mean_squared_error_gives_the_same_bits_at_every_width() =>
+        Gen.Select(Length, Gen.ULong).Sample((n, seed) =>
+        {
+            if (n == 0) return;
+            var (p, t) = (Normal<float>(seed, [n]), Normal<float>(seed + 1, [n]));
+            var (pd, td) = (Normal<double>(seed, [n]), Normal<double>(seed + 1, [n]));
+            AtEveryWidth.AssertSameBits<float>($"float mean squared error, n = {n}", () => [MeanSquaredError.Forward(p, t)]);
+            AtEveryWidth.AssertSameBits<double>($"double mean squared error, n = {n}", () => [MeanSquaredError.Forward(pd, td)]);
+        }, iter: 40);
+
+    [Fact]
     public void Sum_of_squares_gives_the_same_bits_at_every_width() =>
         Gen.Select(Gen.Int[0, 70], Gen.ULong).Sample((n, seed) =>
         {
