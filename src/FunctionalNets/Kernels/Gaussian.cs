@@ -21,14 +21,20 @@ internal static class Gaussian
     /// <summary><c>φ(x) = e^{−x²/2} / √(2π)</c>.</summary>
     public static double Pdf(double x) => InvSqrt2Pi * Math.Exp(-0.5 * x * x);
 
-    /// <summary><c>y = x·Φ(x)</c>; 0 wherever Φ(x) is 0 (so −∞ gives 0, not −∞·0 = NaN).</summary>
+    /// <summary>Whether <see cref="Gelu{T}"/> can keep Φ(x) for <see cref="GeluVjp{T}"/> (the vectorised float kernel can).</summary>
+    public static bool KeepsCdf<T>() => typeof(T) == typeof(float);
+
+    /// <summary>
+    /// <c>y = x·Φ(x)</c>; 0 wherever Φ(x) is 0 (so −∞ gives 0, not −∞·0 = NaN). Where <see cref="KeepsCdf{T}"/>, a
+    /// non-empty <paramref name="cdf"/> receives Φ(x).
+    /// </summary>
     /// <remarks>float takes the vectorised <see cref="GeluErfc"/> (about one float ulp); double stays exact to a few double ulps.</remarks>
-    public static void Gelu<T>(ReadOnlySpan<T> x, Span<T> y)
+    public static void Gelu<T>(ReadOnlySpan<T> x, Span<T> y, Span<T> cdf = default)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (typeof(T) == typeof(float))
         {
-            GeluErfc.Forward(MemoryMarshal.Cast<T, float>(x), MemoryMarshal.Cast<T, float>(y));
+            GeluErfc.Forward(MemoryMarshal.Cast<T, float>(x), MemoryMarshal.Cast<T, float>(y), MemoryMarshal.Cast<T, float>(cdf));
             return;
         }
         for (var i = 0; i < x.Length; i++)
@@ -39,13 +45,17 @@ internal static class Gaussian
         }
     }
 
-    /// <summary><c>dx = dy·(Φ(x) + x·φ(x))</c>; the <c>x·φ(x)</c> term is 0 wherever φ(x) is 0 (at ±∞).</summary>
-    public static void GeluVjp<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> dy, Span<T> dx)
+    /// <summary>
+    /// <c>dx = dy·(Φ(x) + x·φ(x))</c>; the <c>x·φ(x)</c> term is 0 wherever φ(x) is 0 (at ±∞). A non-empty
+    /// <paramref name="cdf"/> is the Φ(x) that <see cref="Gelu{T}"/> kept.
+    /// </summary>
+    public static void GeluVjp<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> dy, Span<T> dx, ReadOnlySpan<T> cdf = default)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (typeof(T) == typeof(float))
         {
-            GeluErfc.Vjp(MemoryMarshal.Cast<T, float>(x), MemoryMarshal.Cast<T, float>(dy), MemoryMarshal.Cast<T, float>(dx));
+            GeluErfc.Vjp(MemoryMarshal.Cast<T, float>(x), MemoryMarshal.Cast<T, float>(dy), MemoryMarshal.Cast<T, float>(dx),
+                MemoryMarshal.Cast<T, float>(cdf));
             return;
         }
         for (var i = 0; i < x.Length; i++)

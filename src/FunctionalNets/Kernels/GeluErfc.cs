@@ -46,24 +46,33 @@ internal static unsafe class GeluErfc
     private const float P9 = 0.17087277f, P8 = -0.82215223f, P7 = 1.48851587f, P6 = -1.13520398f, P5 = 0.27886807f,
         P4 = -0.18628806f, P3 = 0.09678418f, P2 = 0.37409196f, P1 = 1.00002368f, P0 = -1.26551223f;
 
-    /// <summary><c>y = x·Φ(x)</c> (0 where Φ(x) is 0, so −∞ gives 0).</summary>
-    public static void Forward(ReadOnlySpan<float> x, Span<float> y)
+    /// <summary>
+    /// <c>y = x·Φ(x)</c> (0 where Φ(x) is 0, so −∞ gives 0); when <paramref name="cdf"/> is not empty, Φ(x) is also
+    /// written there, so the VJP need not compute it again.
+    /// </summary>
+    public static void Forward(ReadOnlySpan<float> x, Span<float> y, Span<float> cdf = default)
     {
-        fixed (float* px = x, py = y)
-            Partition.For(Chunks(x.Length), Chunk * Cost, new Pass(px, null, py, x.Length));
+        fixed (float* px = x, py = y, pc = cdf)
+            Partition.For(Chunks(x.Length), Chunk * Cost, new Pass(px, null, pc, py, x.Length));
     }
 
-    /// <summary><c>dx = dy·(Φ(x) + x·φ(x))</c> (the x·φ term 0 where φ(x) is 0).</summary>
-    public static void Vjp(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx)
+    /// <summary>
+    /// <c>dx = dy·(Φ(x) + x·φ(x))</c> (the x·φ term 0 where φ(x) is 0), with Φ(x) read from <paramref name="cdf"/>
+    /// when it is not empty (as <see cref="Forward"/> wrote it: the same bits), else computed.
+    /// </summary>
+    public static void Vjp(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, ReadOnlySpan<float> cdf = default)
     {
-        fixed (float* px = x, pdy = dy, pdx = dx)
-            Partition.For(Chunks(x.Length), Chunk * Cost, new Pass(px, pdy, pdx, x.Length));
+        fixed (float* px = x, pdy = dy, pdx = dx, pc = cdf)
+            Partition.For(Chunks(x.Length), Chunk * (cdf.IsEmpty ? Cost : Cost / 2), new Pass(px, pdy, pc, pdx, x.Length));
     }
 
     private static int Chunks(int n) => (n + Chunk - 1) / Chunk;
 
-    /// <summary>Chunks [start, end): the forward pass when <c>dy</c> is null, else the VJP.</summary>
-    private readonly struct Pass(float* x, float* dy, float* output, int n) : IRangeBody
+    /// <summary>
+    /// Chunks [start, end): the forward pass when <c>dy</c> is null (also writing Φ to <c>cdf</c> unless it is null),
+    /// else the VJP (reading Φ from <c>cdf</c> unless it is null).
+    /// </summary>
+    private readonly struct Pass(float* x, float* dy, float* cdf, float* output, int n) : IRangeBody
     {
         public void Run(int start, int end)
         {
@@ -73,35 +82,43 @@ internal static unsafe class GeluErfc
             // lets the core overlap their latencies.
             for (; i + 4 * w <= to; i += 4 * w)
             {
-                var (a, b, c, d) = (Element(Vector.Load(x + i), Grad(i)), Element(Vector.Load(x + i + w), Grad(i + w)),
-                    Element(Vector.Load(x + i + 2 * w), Grad(i + 2 * w)), Element(Vector.Load(x + i + 3 * w), Grad(i + 3 * w)));
+                var (a, b, c, d) = (Element(i), Element(i + w), Element(i + 2 * w), Element(i + 3 * w));
                 a.Store(output + i);
                 b.Store(output + i + w);
                 c.Store(output + i + 2 * w);
                 d.Store(output + i + 3 * w);
             }
             for (; i + w <= to; i += w)
-                Element(Vector.Load(x + i), Grad(i)).Store(output + i);
+                Element(i).Store(output + i);
             for (; i < to; i++)
-                output[i] = Element(x[i], dy == null ? 0 : dy[i]);
+                output[i] = Element(x[i], dy == null ? 0 : dy[i], i);
         }
-
-        private Vector<float> Grad(int i) => dy == null ? default : Vector.Load(dy + i);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private Vector<float> Element(Vector<float> v, Vector<float> g)
+        private Vector<float> Element(int i)
         {
-            var phi = Cdf(v);
-            if (dy == null) return Vector.ConditionalSelect(Vector.Equals(phi, Vector<float>.Zero), Vector<float>.Zero, v * phi);
+            var v = Vector.Load(x + i);
+            if (dy == null)
+            {
+                var p = Cdf(v);
+                if (cdf != null) p.Store(cdf + i);
+                return Vector.ConditionalSelect(Vector.Equals(p, Vector<float>.Zero), Vector<float>.Zero, v * p);
+            }
+            var phi = cdf != null ? Vector.Load(cdf + i) : Cdf(v);
             var density = Exp(v * v * new Vector<float>(-0.5f)) * new Vector<float>(InvSqrt2Pi);
             var tail = Vector.ConditionalSelect(Vector.Equals(density, Vector<float>.Zero), Vector<float>.Zero, v * density);
-            return g * (phi + tail);
+            return Vector.Load(dy + i) * (phi + tail);
         }
 
-        private float Element(float v, float g)
+        private float Element(float v, float g, int i)
         {
-            var phi = Cdf(v);
-            if (dy == null) return phi == 0 ? 0 : v * phi;
+            if (dy == null)
+            {
+                var p = Cdf(v);
+                if (cdf != null) cdf[i] = p;
+                return p == 0 ? 0 : v * p;
+            }
+            var phi = cdf != null ? cdf[i] : Cdf(v);
             var density = Exp(v * v * -0.5f) * InvSqrt2Pi;
             return g * (phi + (density == 0 ? 0 : v * density));
         }

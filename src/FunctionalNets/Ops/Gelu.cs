@@ -12,8 +12,9 @@ namespace FunctionalNets.Ops;
 /// <remarks>
 /// VJP: <c>dx = dy·(Φ(x) + x·φ(x))</c> with <c>φ(x) = e^{−x²/2}/√(2π)</c>, the exact derivative (no
 /// approximation of erf enters it: Φ is accurate to double precision). Special values: <c>gelu(−∞) = 0</c>,
-/// <c>gelu(+∞) = +∞</c>, slope 0 and 1 there; NaN stays NaN. Computed one element at a time in double, several
-/// times slower than the vectorised <see cref="GeluTanh"/>; use that where speed matters more than the exact form.
+/// <c>gelu(+∞) = +∞</c>, slope 0 and 1 there; NaN stays NaN. float is vectorised (a closed-form erfc within a few
+/// float ulps); double is computed one element at a time in double, several times slower. On the tape the float
+/// forward pass keeps Φ(x) as a residual, so the pullback computes only φ(x).
 /// </remarks>
 public static class Gelu
 {
@@ -31,5 +32,15 @@ public static class Gelu
 
     /// <summary>Gelu on the tape.</summary>
     public static Net<T, Var<T>> Apply<T>(Var<T> x)
-        where T : unmanaged, IFloatingPointIeee754<T> => Net.Unary(nameof(Gelu), x, Forward, (v, _, dy) => Vjp(v, dy));
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var v = x.Value;
+        var cdf = Gaussian.KeepsCdf<T>() ? new T[v.Size] : [];
+        var y = Tensor.Build<T>(v.Shape, o => Gaussian.Gelu(v.Span, o, cdf));
+        return Net.Record<T>(nameof(Gelu), [x], y, dy =>
+        {
+            Check.SameShape(nameof(Gelu), v, dy);
+            return [Tensor.Build<T>(v.Shape, dx => Gaussian.GeluVjp(v.Span, dy.Span, dx, cdf))];
+        });
+    }
 }

@@ -69,6 +69,21 @@ public class GeluErfcTests
         Assert.True(one.Item2.BitEquals(two.Item2));
     }
 
+    [Fact]
+    public void The_tape_reuses_the_forward_passes_cdf_and_gets_the_vjps_bits()
+    {
+        // Lengths around the vector tails, values across both tails, ±∞ and NaN.
+        Gen.Int[1, 70].SelectMany(n => Gen.Float[-40, 40].Array[n], (n, xs) => xs).Sample(xs =>
+        {
+            xs[0] = xs.Length % 3 == 0 ? float.NegativeInfinity : xs.Length % 3 == 1 ? float.NaN : float.PositiveInfinity;
+            var x = Tensor.From<float>([xs.Length], xs);
+            var dy = Sample.Normal<float>(Key.FromSeed((ulong)xs.Length), [xs.Length]);
+            var taped = FunctionalNets.Autodiff.Grad.Vjp<float>(v => Gelu.Apply(v[0]), [x]);
+            Assert.True(taped.Output.BitEquals(Gelu.Forward(x)));
+            Assert.True(taped.Pullback(dy).Variables[0].BitEquals(Gelu.Vjp(x, dy)));
+        }, iter: 300);
+    }
+
     [Theory]
     [InlineData(float.PositiveInfinity, float.PositiveInfinity, 1f)]
     [InlineData(float.NegativeInfinity, 0f, 0f)]
