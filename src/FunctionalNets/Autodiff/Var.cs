@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Numerics;
 using System.Runtime.InteropServices;
+using FunctionalNets.Randomness;
 using FunctionalNets.Tensors;
 
 namespace FunctionalNets.Autodiff;
@@ -70,5 +71,5 @@ public sealed record Tape<T>
 }
 
 /// <summary>Creates a parameter's initial value from its own key (derived from the root key and its path).</summary>
-public delegate Tensor<T> Initializer<T>(FunctionalNets.Random.Key key, Shape shape)
+public delegate Tensor<T> Initializer<T>(Key key, Shape shape)
     where T : unmanaged, INumber<T>;

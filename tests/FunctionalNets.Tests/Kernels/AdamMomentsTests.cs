@@ -1,6 +1,6 @@
 using System.Numerics;
 using FunctionalNets.Kernels;
-using FunctionalNets.Random;
+using FunctionalNets.Randomness;
 using FunctionalNets.Tensors;
 
 namespace FunctionalNets.Tests.Kernels;

@@ -5,7 +5,7 @@ using FunctionalNets.Kernels;
 using FunctionalNets.Models;
 using FunctionalNets.Ops;
 using FunctionalNets.Optim;
-using FunctionalNets.Random;
+using FunctionalNets.Randomness;
 using FunctionalNets.Tensors;
 using FunctionalNets.Training;
 

@@ -7,7 +7,7 @@ using System.Security.Cryptography;
 using System.Text;
 using FunctionalNets.Tensors;
 
-namespace FunctionalNets.Params;
+namespace FunctionalNets.Parameters;
 
 /// <summary>
 /// An immutable tree of tensors addressed by slash-separated paths (<c>blocks/2/attn/wq</c>), kept in ordinal
