@@ -1,5 +1,4 @@
 using System.Numerics;
-using FunctionalNets.Autodiff;
 using FunctionalNets.Randomness;
 using FunctionalNets.Tensors;
 
