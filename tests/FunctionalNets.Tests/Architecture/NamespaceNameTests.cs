@@ -14,7 +14,10 @@ namespace FunctionalNets.Tests.Architecture;
 public class NamespaceNameTests
 {
     private static readonly Assembly[] Shipped =
-        [typeof(Tensor<>).Assembly, typeof(FunctionalNets.Testing.OpLaws).Assembly, typeof(FunctionalNets.Plots.LossPlot).Assembly];
+        [
+            typeof(Tensor<>).Assembly, typeof(FunctionalNets.Testing.OpLaws).Assembly, typeof(FunctionalNets.Plots.LossPlot).Assembly,
+            typeof(FunctionalNets.Book.Examples).Assembly,
+        ];
 
     // Simple type names without the generic arity: Params`1 → Params.
     private static string Simple(Type t) => t.Name.Split('`')[0];
