@@ -7,9 +7,9 @@ using FunctionalNets.Tensors;
 namespace FunctionalNets.Tests.Architecture;
 
 /// <summary>
-/// A namespace named like a type shadows that type for all code under <c>FunctionalNets</c>: a namespace
-/// <c>FunctionalNets.Random</c> hid <c>System.Random</c>, and <c>FunctionalNets.Params</c> made callers write
-/// <c>FunctionalNets.Params.Params&lt;double&gt;</c>.
+/// A namespace named like a type shadows that type for all code under <c>FunctionalNets</c>: a namespace whose last
+/// segment was <c>Random</c> hid <c>System.Random</c>, and one ending in <c>Params</c> made callers spell out the
+/// namespace before <c>Params&lt;double&gt;</c>.
 /// </summary>
 public class NamespaceNameTests
 {
