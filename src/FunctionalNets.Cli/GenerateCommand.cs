@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using FunctionalNets.Models;
-using FunctionalNets.Random;
+using FunctionalNets.Randomness;
 using FunctionalNets.Text;
 
 namespace FunctionalNets.Cli;

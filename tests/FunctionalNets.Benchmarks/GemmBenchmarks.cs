@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using FunctionalNets.Kernels;
 using FunctionalNets.Ops;
-using FunctionalNets.Random;
+using FunctionalNets.Randomness;
 using FunctionalNets.Tensors;
 using MathNet.Numerics.LinearAlgebra;
 

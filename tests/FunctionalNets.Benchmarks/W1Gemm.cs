@@ -1,7 +1,7 @@
 using System.Numerics;
 using FunctionalNets.Kernels;
 using FunctionalNets.Ops;
-using FunctionalNets.Random;
+using FunctionalNets.Randomness;
 using FunctionalNets.Tensors;
 
 namespace FunctionalNets.Benchmarks;

@@ -6,7 +6,8 @@ open FunctionalNets.Layers
 open FunctionalNets.Models
 open FunctionalNets.Ops
 open FunctionalNets.Optim
-open FunctionalNets.Random
+open FunctionalNets.Parameters
+open FunctionalNets.Randomness
 open FunctionalNets.Tensors
 open FunctionalNets.Training
 open FunctionalNets.FSharp.Nets
@@ -25,7 +26,7 @@ let mlpLoss () =
         return! CrossEntropy.Apply(logits, ys)
     }
 
-let train (loss: unit -> Net<'T, Var<'T>>) (p0: FunctionalNets.Params.Params<'T>) steps lr =
+let train (loss: unit -> Net<'T, Var<'T>>) (p0: Params<'T>) steps lr =
     let trainer = Trainer<'T, int>((fun _ -> loss ()), Optimizer.Adam<'T>(Schedules.Constant lr))
     let s0 = TrainState<'T>.Start(p0, trainer.Optimizer, Key.FromSeed 1UL)
     trainer.Scan(s0, seq { 1..steps }) |> Seq.map (fun struct (_, r) -> r.Loss) |> Seq.toList

@@ -1,7 +1,7 @@
 using System.Numerics;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
-using FunctionalNets.Params;
-using FunctionalNets.Random;
+using FunctionalNets.Parameters;
+using FunctionalNets.Randomness;
 using FunctionalNets.Tensors;
 
 namespace FunctionalNets.Autodiff;

@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using System.Numerics;
-using FunctionalNets.Params;
-using FunctionalNets.Random;
+using FunctionalNets.Parameters;
+using FunctionalNets.Randomness;
 
 namespace FunctionalNets.Autodiff;
 

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 using System.Numerics;
-using FunctionalNets.Params;
+using FunctionalNets.Parameters;
 using FunctionalNets.Tensors;
 
 namespace FunctionalNets.Autodiff;

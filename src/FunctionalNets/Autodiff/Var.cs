@@ -68,7 +68,3 @@ public sealed record Tape<T>
     // The input slots without a copy, for the backward walk.
     internal ReadOnlySpan<int> InputSlots => inputs;
 }
-
-/// <summary>Creates a parameter's initial value from its own key (derived from the root key and its path).</summary>
-public delegate Tensor<T> Initializer<T>(FunctionalNets.Random.Key key, Shape shape)
-    where T : unmanaged, INumber<T>;

@@ -6,8 +6,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using FunctionalNets.Optim;
-using FunctionalNets.Params;
-using FunctionalNets.Random;
+using FunctionalNets.Parameters;
+using FunctionalNets.Randomness;
 using FunctionalNets.Tensors;
 using FunctionalNets.Training;
 

@@ -1,5 +1,4 @@
 using System.Numerics;
-using FunctionalNets.Tensors;
 
 namespace FunctionalNets.Kernels;
 
@@ -10,40 +9,46 @@ internal readonly record struct AdamConstants<T>(T Beta1, T Keep1, T Beta2, T Ke
 /// Adam's moment update and scaled step for one tensor in a single pass over 1,024-element chunks, spread over
 /// threads: <c>m′ = m·β₁ + g·(1 − β₁)</c>, <c>v′ = v·β₂ + (g·g)·(1 − β₂)</c>, <c>u = (m′/(√(v′/(1 − β₂ᵗ)) + ε))/(1 − β₁ᵗ)</c>,
 /// each operation rounded in that order (no fused multiply-add), so the bits are those of the same formula
-/// evaluated one operation at a time over whole tensors. <see cref="StepDecayScale{T}"/> finishes each element
-/// with AdamW's decay and learning rate in the same pass.
+/// evaluated one operation at a time over whole tensors. <see cref="StepScale{T}"/> and <see cref="StepDecayScale{T}"/>
+/// finish each element with AdamW's decay and learning rate in the same pass.
 /// </summary>
 internal static unsafe class AdamMoments
 {
     private const int Chunk = 1024;
 
-    /// <summary>The moments and Adam's step <c>u</c>.</summary>
-    public static (Tensor<T> M, Tensor<T> V, Tensor<T> U) Step<T>(Tensor<T> m, Tensor<T> v, Tensor<T> g, AdamConstants<T> k)
-        where T : unmanaged, IFloatingPointIeee754<T> => Run(m, v, g, k, default(AdamStep<T>));
+    /// <summary>The moments and Adam's step <c>u</c>, written to <paramref name="m2"/>, <paramref name="v2"/> and <paramref name="u"/>.</summary>
+    public static void Step<T>(ReadOnlySpan<T> m, ReadOnlySpan<T> v, ReadOnlySpan<T> g, AdamConstants<T> k, Span<T> m2, Span<T> v2, Span<T> u)
+        where T : unmanaged, IFloatingPointIeee754<T> => Run(m, v, g, k, default(AdamStep<T>), m2, v2, u);
+
+    /// <summary>The moments and <c>u·scale</c>: AdamW's chain on a parameter it does not decay.</summary>
+    public static void StepScale<T>(ReadOnlySpan<T> m, ReadOnlySpan<T> v, ReadOnlySpan<T> g, AdamConstants<T> k, T scale,
+        Span<T> m2, Span<T> v2, Span<T> u)
+        where T : unmanaged, IFloatingPointIeee754<T> => Run(m, v, g, k, new DecayThenScale<T>(null, T.Zero, scale), m2, v2, u);
 
     /// <summary>
-    /// The moments and <c>((p·wd) + u)·scale</c> with <c>p</c> the tensor <paramref name="decayed"/>, or <c>u·scale</c>
-    /// when it is null: AdamW's chain (decayed weights, then the learning rate) on Adam's step <c>u</c>.
+    /// The moments and <c>((p·wd) + u)·scale</c> with <c>p</c> the weights <paramref name="decayed"/>: AdamW's chain
+    /// (decayed weights, then the learning rate) on Adam's step <c>u</c>.
     /// </summary>
-    public static (Tensor<T> M, Tensor<T> V, Tensor<T> U) StepDecayScale<T>(Tensor<T> m, Tensor<T> v, Tensor<T> g, AdamConstants<T> k,
-        Tensor<T>? decayed, T weightDecay, T scale)
+    public static void StepDecayScale<T>(ReadOnlySpan<T> m, ReadOnlySpan<T> v, ReadOnlySpan<T> g, AdamConstants<T> k,
+        ReadOnlySpan<T> decayed, T weightDecay, T scale, Span<T> m2, Span<T> v2, Span<T> u)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (decayed is not null && decayed.Size != g.Size)
-            throw new ArgumentException($"AdamMoments: {decayed.Size} decayed weights for {g.Size} gradients");
-        fixed (T* p = decayed is null ? default : decayed.Span)
-            return Run(m, v, g, k, new DecayThenScale<T>(p, weightDecay, scale));
+        if (decayed.Length != g.Length)
+            throw new ArgumentException($"AdamMoments: {decayed.Length} decayed weights for {g.Length} gradients");
+        fixed (T* p = decayed)
+            Run(m, v, g, k, new DecayThenScale<T>(p, weightDecay, scale), m2, v2, u);
     }
 
-    private static (Tensor<T> M, Tensor<T> V, Tensor<T> U) Run<T, TFinish>(Tensor<T> m, Tensor<T> v, Tensor<T> g, AdamConstants<T> k, TFinish finish)
+    private static void Run<T, TFinish>(ReadOnlySpan<T> m, ReadOnlySpan<T> v, ReadOnlySpan<T> g, AdamConstants<T> k, TFinish finish,
+        Span<T> m2, Span<T> v2, Span<T> u)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TFinish : struct, IFinish<T>
     {
-        var n = g.Size;
-        var (m2, v2, u) = (GC.AllocateUninitializedArray<T>(n), GC.AllocateUninitializedArray<T>(n), GC.AllocateUninitializedArray<T>(n));
-        fixed (T* pm = m.Span, pv = v.Span, pg = g.Span, pm2 = m2, pv2 = v2, pu = u)
+        var n = g.Length;
+        if (m.Length != n || v.Length != n || m2.Length != n || v2.Length != n || u.Length != n)
+            throw new ArgumentException($"AdamMoments: moments of {m.Length} and {v.Length}, outputs of {m2.Length}, {v2.Length} and {u.Length} for {n} gradients");
+        fixed (T* pm = m, pv = v, pg = g, pm2 = m2, pv2 = v2, pu = u)
             Partition.For((n + Chunk - 1) / Chunk, 8L * Chunk, new Chunks<T, TFinish>(pm, pv, pg, pm2, pv2, pu, n, k, finish));
-        return (new Tensor<T>(g.Shape, m2), new Tensor<T>(g.Shape, v2), new Tensor<T>(g.Shape, u));
     }
 
     /// <summary>What becomes of Adam's step <c>u</c> at element <c>i</c> before it is stored: scalar and SIMD bodies of the same operations.</summary>

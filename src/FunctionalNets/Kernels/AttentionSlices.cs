@@ -7,14 +7,15 @@ namespace FunctionalNets.Kernels;
 /// Where the rows of one attention operand's slices live in its buffer: slice i = (batch b, head h) with
 /// b = i / Heads, h = i mod Heads starts at <c>b·BatchStride + h·HeadStride</c>, and its rows are
 /// <see cref="RowStride"/> elements apart. Contiguous [slices, rows, cols] buffers have one head and RowStride = cols;
-/// heads packed side by side in [B, T, H·D] rows have RowStride = H·D (or 3·H·D when q, k and v share each row).
+/// heads packed side by side in [B, T, H·D] rows have RowStride = H·D (or 3·H·D when q, k and v share each row, the
+/// operand starting at <see cref="Origin"/> 0, C or 2·C of the buffer).
 /// </summary>
-internal readonly record struct SliceLayout(int Heads, int BatchStride, int HeadStride, int RowStride)
+internal readonly record struct SliceLayout(int Heads, int BatchStride, int HeadStride, int RowStride, int Origin = 0)
 {
     /// <summary>Slices stored one after another, each rows × cols.</summary>
     public static SliceLayout Contiguous(int rows, int cols) => new(1, rows * cols, 0, cols);
 
-    public nint Offset(int slice) => (nint)(slice / Heads) * BatchStride + (nint)(slice % Heads) * HeadStride;
+    public nint Offset(int slice) => Origin + (nint)(slice / Heads) * BatchStride + (nint)(slice % Heads) * HeadStride;
 }
 
 /// <summary>
@@ -52,8 +53,32 @@ internal static unsafe class AttentionSlices
     private static T Scale<T>(int d)
         where T : unmanaged, IFloatingPointIeee754<T> => T.One / T.Sqrt(T.CreateTruncating(d));
 
+    /// <summary>
+    /// The forward over <paramref name="slices"/> slices, split across threads: P = softmax(q·kᵀ/√D + M) into
+    /// <paramref name="p"/> (contiguous [T, S] per slice), then y = P·v; q is T × D, k S × D, v S × E, y T × E per slice.
+    /// </summary>
+    public static void Forward<T>(ReadOnlySpan<T> q, SliceLayout qL, ReadOnlySpan<T> k, SliceLayout kL, ReadOnlySpan<T> v, SliceLayout vL,
+        Span<T> p, Span<T> y, SliceLayout yL, int slices, int t, int s, int d, int e, bool causal)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        fixed (T* pq = q, pk = k, pv = v, pp = p, py = y)
+            Partition.For(slices, (long)t * s * (d + e), new ForwardSlices<T>(pq, qL, pk, kL, pv, vL, pp, py, yL, t, s, d, e, causal));
+    }
+
+    /// <summary>
+    /// The VJP over <paramref name="slices"/> slices, split across threads, from the saved P and dy (laid out as y):
+    /// dq, dk and dv, laid out as q, k and v.
+    /// </summary>
+    public static void Backward<T>(ReadOnlySpan<T> q, SliceLayout qL, ReadOnlySpan<T> k, SliceLayout kL, ReadOnlySpan<T> v, SliceLayout vL,
+        ReadOnlySpan<T> p, ReadOnlySpan<T> dy, SliceLayout yL, Span<T> dq, Span<T> dk, Span<T> dv, int slices, int t, int s, int d, int e)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        fixed (T* pq = q, pk = k, pv = v, pp = p, pdy = dy, pdq = dq, pdk = dk, pdv = dv)
+            Partition.For(slices, (long)t * s * (2 * d + 2 * e), new BackwardSlices<T>(pq, qL, pk, kL, pv, vL, pp, pdy, yL, pdq, pdk, pdv, t, s, d, e));
+    }
+
     /// <summary>Forward over slices [start, end): P = softmax(q·kᵀ/√D + M) into p (contiguous [T, S] per slice), then y = P·v.</summary>
-    public readonly struct Forward<T>(T* q, SliceLayout qL, T* k, SliceLayout kL, T* v, SliceLayout vL, T* p, T* y, SliceLayout yL, int t, int s, int d, int e, bool causal)
+    private readonly struct ForwardSlices<T>(T* q, SliceLayout qL, T* k, SliceLayout kL, T* v, SliceLayout vL, T* p, T* y, SliceLayout yL, int t, int s, int d, int e, bool causal)
         : IRangeBody
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -76,7 +101,7 @@ internal static unsafe class AttentionSlices
     }
 
     /// <summary>VJP over slices [start, end): dP = dy·vᵀ, dS from the softmax VJP scaled by 1/√D, then dq = dS·k, dk = dSᵀ·q, dv = Pᵀ·dy.</summary>
-    public readonly struct Backward<T>(T* q, SliceLayout qL, T* k, SliceLayout kL, T* v, SliceLayout vL, T* p, T* dy, SliceLayout yL, T* dq, T* dk, T* dv, int t, int s, int d, int e)
+    private readonly struct BackwardSlices<T>(T* q, SliceLayout qL, T* k, SliceLayout kL, T* v, SliceLayout vL, T* p, T* dy, SliceLayout yL, T* dq, T* dk, T* dv, int t, int s, int d, int e)
         : IRangeBody
         where T : unmanaged, IFloatingPointIeee754<T>
     {

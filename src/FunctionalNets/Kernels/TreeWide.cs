@@ -1,25 +1,24 @@
 using System.Numerics;
-using FunctionalNets.Tensors;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace FunctionalNets.Kernels;
 
 /// <summary>
-/// Elementwise sums and scalings of a whole list of tensors (a parameter tree) as one job of 4,096-element chunks
-/// split across threads, so a tree of many small tensors forks once and still uses every thread (parameter-sized
-/// updates are memory-bound). Elements are independent, so the split never changes a result: each is the same
+/// Elementwise sums and scalings of a whole list of buffers (the tensors of a parameter tree) as one job of
+/// 4,096-element chunks split across threads, so a tree of many small tensors forks once and still uses every thread
+/// (parameter-sized updates are memory-bound). Elements are independent, so the split never changes a result: each is the same
 /// single IEEE operation whichever thread computes it.
 /// </summary>
 internal static class TreeWide
 {
     private const int Chunk = 4096;
 
-    /// <summary><c>y[i] = a[i] + b[i]</c> for each tensor <c>i</c>; the buffers of <paramref name="y"/> have the tensors' sizes.</summary>
-    public static void Add<T>(Tensor<T>[] a, Tensor<T>[] b, T[][] y)
+    /// <summary><c>y[i] = a[i] + b[i]</c> for each buffer <c>i</c>; the buffers of <paramref name="y"/> have the inputs' lengths.</summary>
+    public static void Add<T>(ReadOnlyMemory<T>[] a, ReadOnlyMemory<T>[] b, T[][] y)
         where T : unmanaged, INumber<T> => For(y, new Sum<T>(a, b, y));
 
-    /// <summary><c>y[i] = factor·x[i]</c> for each tensor <c>i</c>; the buffers of <paramref name="y"/> have the tensors' sizes.</summary>
-    public static void Multiply<T>(Tensor<T>[] x, T factor, T[][] y)
+    /// <summary><c>y[i] = factor·x[i]</c> for each buffer <c>i</c>; the buffers of <paramref name="y"/> have the inputs' lengths.</summary>
+    public static void Multiply<T>(ReadOnlyMemory<T>[] x, T factor, T[][] y)
         where T : unmanaged, INumber<T> => For(y, new Scaled<T>(x, factor, y));
 
     // Chunk c of the job is chunk c − starts[i] of buffer i, for the i with starts[i] ≤ c < starts[i + 1].
@@ -38,13 +37,13 @@ internal static class TreeWide
         void Run(int i, int lo, int hi);
     }
 
-    private readonly struct Sum<T>(Tensor<T>[] a, Tensor<T>[] b, T[][] y) : ISlice
+    private readonly struct Sum<T>(ReadOnlyMemory<T>[] a, ReadOnlyMemory<T>[] b, T[][] y) : ISlice
         where T : unmanaged, INumber<T>
     {
         public void Run(int i, int lo, int hi) => TensorPrimitives.Add(a[i].Span[lo..hi], b[i].Span[lo..hi], y[i].AsSpan(lo..hi));
     }
 
-    private readonly struct Scaled<T>(Tensor<T>[] x, T factor, T[][] y) : ISlice
+    private readonly struct Scaled<T>(ReadOnlyMemory<T>[] x, T factor, T[][] y) : ISlice
         where T : unmanaged, INumber<T>
     {
         public void Run(int i, int lo, int hi) => TensorPrimitives.Multiply(x[i].Span[lo..hi], factor, y[i].AsSpan(lo..hi));

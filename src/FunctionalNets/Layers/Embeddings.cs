@@ -1,7 +1,7 @@
 using System.Numerics;
 using FunctionalNets.Autodiff;
 using FunctionalNets.Ops;
-using FunctionalNets.Params;
+using FunctionalNets.Parameters;
 using FunctionalNets.Tensors;
 
 namespace FunctionalNets.Layers;

@@ -1,6 +1,6 @@
 using System.Numerics;
 using FunctionalNets.Autodiff;
-using FunctionalNets.Params;
+using FunctionalNets.Parameters;
 using FunctionalNets.Tensors;
 
 namespace FunctionalNets.Layers;

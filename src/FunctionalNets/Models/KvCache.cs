@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using System.Numerics;
 using FunctionalNets.Layers;
 using FunctionalNets.Ops;
-using FunctionalNets.Params;
+using FunctionalNets.Parameters;
 using FunctionalNets.Tensors;
 
 namespace FunctionalNets.Models;

@@ -1,5 +1,5 @@
 using System.Numerics;
-using FunctionalNets.Random;
+using FunctionalNets.Randomness;
 using FunctionalNets.Tensors;
 using LanguageExt;
 using LanguageExt.Common;
@@ -86,7 +86,7 @@ public static class Sampling
             while (prefix < kept && mass < options.TopP * total) mass += w[prefix++];
             (kept, total) = (prefix, mass);
         }
-        var r = Random.Sample.Unit(key, 0) * total;
+        var r = Randomness.Sample.Unit(key, 0) * total;
         var (acc, last) = (0.0, 0);
         for (var j = 0; j < kept; j++)
         {

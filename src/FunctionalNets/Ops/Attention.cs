@@ -20,20 +20,18 @@ namespace FunctionalNets.Ops;
 public static class Attention
 {
     /// <summary><c>y = softmax(q·kᵀ/√D + M)·v</c>, with P as the residual.</summary>
-    public static unsafe (Tensor<T> Y, Saved<T> Saved) Forward<T>(Tensor<T> q, Tensor<T> k, Tensor<T> v, bool causal = false)
+    public static (Tensor<T> Y, Saved<T> Saved) Forward<T>(Tensor<T> q, Tensor<T> k, Tensor<T> v, bool causal = false)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var (batch, t, s, d, e) = Dims(q, k, v, causal);
         var (p, y) = (GC.AllocateUninitializedArray<T>(batch * t * s), GC.AllocateUninitializedArray<T>(batch * t * e));
-        fixed (T* pq = q.Span, pk = k.Span, pv = v.Span, pp = p, py = y)
-            Partition.For(batch, (long)t * s * (d + e), new AttentionSlices.Forward<T>(
-                pq, SliceLayout.Contiguous(t, d), pk, SliceLayout.Contiguous(s, d), pv, SliceLayout.Contiguous(s, e),
-                pp, py, SliceLayout.Contiguous(t, e), t, s, d, e, causal));
+        AttentionSlices.Forward<T>(q.Span, SliceLayout.Contiguous(t, d), k.Span, SliceLayout.Contiguous(s, d), v.Span, SliceLayout.Contiguous(s, e),
+            p, y, SliceLayout.Contiguous(t, e), batch, t, s, d, e, causal);
         return (new Tensor<T>(q.Shape.WithDim(-1, e), y), new Saved<T>(new Tensor<T>(q.Shape.WithDim(-1, s), p)));
     }
 
     /// <summary><c>(dq, dk, dv) = (dS·k/√D, dSᵀ·q/√D, Pᵀ·dy)</c> with <c>dS = P ⊙ (dy·vᵀ − rowsum(dy·vᵀ ⊙ P))</c>.</summary>
-    public static unsafe (Tensor<T> Dq, Tensor<T> Dk, Tensor<T> Dv) Vjp<T>(Tensor<T> q, Tensor<T> k, Tensor<T> v, Saved<T> saved, Tensor<T> dy)
+    public static (Tensor<T> Dq, Tensor<T> Dk, Tensor<T> Dv) Vjp<T>(Tensor<T> q, Tensor<T> k, Tensor<T> v, Saved<T> saved, Tensor<T> dy)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var (batch, t, s, d, e) = Dims(q, k, v, causal: false);
@@ -41,10 +39,8 @@ public static class Attention
         if (p.Shape != q.Shape.WithDim(-1, s) || dy.Shape != q.Shape.WithDim(-1, e))
             throw new ArgumentException($"{nameof(Attention)}: saved P {p.Shape} and dy {dy.Shape} must be {q.Shape.WithDim(-1, s)} and {q.Shape.WithDim(-1, e)}");
         var (dq, dk, dv) = (GC.AllocateUninitializedArray<T>(q.Size), GC.AllocateUninitializedArray<T>(k.Size), GC.AllocateUninitializedArray<T>(v.Size));
-        fixed (T* pq = q.Span, pk = k.Span, pv = v.Span, pp = p.Span, pdy = dy.Span, pdq = dq, pdk = dk, pdv = dv)
-            Partition.For(batch, (long)t * s * (2 * d + 2 * e), new AttentionSlices.Backward<T>(
-                pq, SliceLayout.Contiguous(t, d), pk, SliceLayout.Contiguous(s, d), pv, SliceLayout.Contiguous(s, e),
-                pp, pdy, SliceLayout.Contiguous(t, e), pdq, pdk, pdv, t, s, d, e));
+        AttentionSlices.Backward<T>(q.Span, SliceLayout.Contiguous(t, d), k.Span, SliceLayout.Contiguous(s, d), v.Span, SliceLayout.Contiguous(s, e),
+            p.Span, dy.Span, SliceLayout.Contiguous(t, e), dq, dk, dv, batch, t, s, d, e);
         return (new Tensor<T>(q.Shape, dq), new Tensor<T>(k.Shape, dk), new Tensor<T>(v.Shape, dv));
     }
 

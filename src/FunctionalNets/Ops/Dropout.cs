@@ -1,6 +1,6 @@
 using System.Numerics;
 using FunctionalNets.Autodiff;
-using FunctionalNets.Random;
+using FunctionalNets.Randomness;
 using FunctionalNets.Tensors;
 
 namespace FunctionalNets.Ops;

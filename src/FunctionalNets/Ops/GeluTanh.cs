@@ -2,7 +2,6 @@ using System.Numerics;
 using FunctionalNets.Autodiff;
 using FunctionalNets.Kernels;
 using FunctionalNets.Tensors;
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace FunctionalNets.Ops;
 
@@ -41,68 +40,20 @@ public static class GeluTanh
         return Net.Record<T>(nameof(GeluTanh), [x], y, dy => [Vjp(x.Value, s, dy)]);
     }
 
-    // The whole op is one pass over L1-sized chunks (the gate's intermediate steps never leave the cache), spread
-    // over threads; chunks are independent, so the split does not change any result.
-    private const int Chunk = 1024;
-
-    private static unsafe (Tensor<T> Y, Tensor<T>? S) Run<T>(Tensor<T> x, bool keepGate)
+    // The gate and the product in one pass (Kernels.SigmoidGate), the gate written out only when it is kept.
+    private static (Tensor<T> Y, Tensor<T>? S) Run<T>(Tensor<T> x, bool keepGate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var y = GC.AllocateUninitializedArray<T>(x.Size);
         var s = keepGate ? GC.AllocateUninitializedArray<T>(x.Size) : null;
-        fixed (T* px = x.Span, py = y, ps = s)
-            Partition.For(Chunks(x.Size), Chunk * Cost, new Pass<T>(px, ps, null, py, x.Size, backward: false));
+        SigmoidGate.Forward<TwoU<T>, Times<T>, T>(x.Span, s, y);
         return (new Tensor<T>(x.Shape, y), s is null ? null : new Tensor<T>(x.Shape, s));
     }
 
-    private static unsafe Tensor<T> Vjp<T>(Tensor<T> x, Tensor<T>? s, Tensor<T> dy)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var dx = GC.AllocateUninitializedArray<T>(x.Size);
-        fixed (T* px = x.Span, ps = s is null ? default : s.Span, pdy = dy.Span, pdx = dx)
-            Partition.For(Chunks(x.Size), Chunk * Cost, new Pass<T>(px, ps, pdy, pdx, x.Size, backward: true));
-        return new Tensor<T>(x.Shape, dx);
-    }
-
-    // Element operations per element, roughly (the exponential dominates): sizes the thread split.
-    private const int Cost = 16;
-
-    private static int Chunks(int size) => (size + Chunk - 1) / Chunk;
-
-    /// <summary>Chunk c covers elements [c·Chunk, min((c + 1)·Chunk, n)).</summary>
-    private static (int Start, int Length) Range(int chunk, int n) => (chunk * Chunk, Math.Min(Chunk, n - chunk * Chunk));
-
-    /// <summary>
-    /// One pass over chunks [start, end). Forward: the gate s = σ(2u) (into s when it is kept, else scratch), then
-    /// <c>y = x·s</c>. Backward: the gate (read when kept, else recomputed), then <c>dx = dy·slope(x, s)</c>.
-    /// </summary>
-    private readonly unsafe struct Pass<T>(T* x, T* s, T* dy, T* output, int n, bool backward) : IRangeBody
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        public void Run(int start, int end)
-        {
-            Span<T> twoU = stackalloc T[Chunk], scratch = stackalloc T[Chunk];
-            for (var c = start; c < end; c++)
-            {
-                var (i, len) = Range(c, n);
-                ReadOnlySpan<T> xc = new(x + i, len);
-                var gate = s is null ? scratch[..len] : new Span<T>(s + i, len);
-                if (!backward || s is null)
-                {
-                    Map.Unary<TwoU<T>, T>(xc, twoU[..len]);
-                    Sigmoid.Into<T>(twoU[..len], gate);
-                }
-                var result = new Span<T>(output + i, len);
-                if (!backward)
-                    Map.Binary<Times<T>, T>(xc, gate, result);
-                else
-                {
-                    Map.Binary<Slope<T>, T>(xc, gate, result);
-                    TensorPrimitives.Multiply<T>(result, new ReadOnlySpan<T>(dy + i, len), result);
-                }
-            }
-        }
-    }
+    // dx = dy·slope(x, s), the gate read when it was kept, else recomputed.
+    private static Tensor<T> Vjp<T>(Tensor<T> x, Tensor<T>? s, Tensor<T> dy)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Tensor.Build<T>(x.Shape, dx => SigmoidGate.Vjp<TwoU<T>, Slope<T>, T>(x.Span, s is null ? default : s.Span, dy.Span, dx));
 
     /// <summary>The constants in T: <c>2C</c>, <c>2C·A</c>, <c>3A</c> with <c>C = √(2/π)</c>.</summary>
     private static class K<T>

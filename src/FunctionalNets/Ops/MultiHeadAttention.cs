@@ -19,32 +19,27 @@ namespace FunctionalNets.Ops;
 public static class MultiHeadAttention
 {
     /// <summary><c>y = merge_h(softmax(q_h·k_hᵀ/√D + M)·v_h)</c>, with P as the residual.</summary>
-    public static unsafe (Tensor<T> Y, Attention.Saved<T> Saved) Forward<T>(Tensor<T> qkv, int heads, bool causal = false)
+    public static (Tensor<T> Y, Attention.Saved<T> Saved) Forward<T>(Tensor<T> qkv, int heads, bool causal = false)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var (b, t, c, d) = Dims(qkv, heads);
         var (p, y) = (GC.AllocateUninitializedArray<T>(b * heads * t * t), GC.AllocateUninitializedArray<T>(b * t * c));
-        var (packed, merged) = Layouts(t, c, d, heads);
-        fixed (T* pqkv = qkv.Span, pp = p, py = y)
-            Partition.For(b * heads, (long)t * t * 2 * d, new AttentionSlices.Forward<T>(
-                pqkv, packed, pqkv + c, packed, pqkv + 2 * c, packed, pp, py, merged, t, t, d, d, causal));
+        var l = Layouts(t, c, d, heads);
+        AttentionSlices.Forward<T>(qkv.Span, l.Q, qkv.Span, l.K, qkv.Span, l.V, p, y, l.Y, b * heads, t, t, d, d, causal);
         return (new Tensor<T>(Shape.Of(b, t, c), y), new Attention.Saved<T>(new Tensor<T>(Shape.Of(b, heads, t, t), p)));
     }
 
     /// <summary>dqkv [B, T, 3C]: Attention's VJP per (batch, head) slice, in the packed layout.</summary>
-    public static unsafe Tensor<T> Vjp<T>(Tensor<T> qkv, int heads, Attention.Saved<T> saved, Tensor<T> dy)
+    public static Tensor<T> Vjp<T>(Tensor<T> qkv, int heads, Attention.Saved<T> saved, Tensor<T> dy)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var (b, t, c, d) = Dims(qkv, heads);
         if (saved.P.Shape != Shape.Of(b, heads, t, t) || dy.Shape != Shape.Of(b, t, c))
             throw new ArgumentException(
                 $"{nameof(MultiHeadAttention)}: saved P {saved.P.Shape} and dy {dy.Shape} must be {Shape.Of(b, heads, t, t)} and {Shape.Of(b, t, c)}");
-        var dqkv = GC.AllocateUninitializedArray<T>(qkv.Size);
-        var (packed, merged) = Layouts(t, c, d, heads);
-        fixed (T* pqkv = qkv.Span, pp = saved.P.Span, pdy = dy.Span, pd = dqkv)
-            Partition.For(b * heads, (long)t * t * 4 * d, new AttentionSlices.Backward<T>(
-                pqkv, packed, pqkv + c, packed, pqkv + 2 * c, packed, pp, pdy, merged, pd, pd + c, pd + 2 * c, t, t, d, d));
-        return new Tensor<T>(qkv.Shape, dqkv);
+        var l = Layouts(t, c, d, heads);
+        return Tensor.Build<T>(qkv.Shape, dqkv => AttentionSlices.Backward<T>(
+            qkv.Span, l.Q, qkv.Span, l.K, qkv.Span, l.V, saved.P.Span, dy.Span, l.Y, dqkv, dqkv, dqkv, b * heads, t, t, d, d));
     }
 
     /// <summary>MultiHeadAttention on the tape, differentiable in qkv.</summary>
@@ -56,9 +51,13 @@ public static class MultiHeadAttention
         return Net.Record<T>(nameof(MultiHeadAttention), [qkv], y, dy => [Vjp(x, heads, saved, dy)]);
     }
 
-    // Slice (b, h) of q, k or v: rows 3C apart, head h at column h·D of its part; of y: rows C apart, head h at h·D.
-    private static (SliceLayout Packed, SliceLayout Merged) Layouts(int t, int c, int d, int heads) =>
-        (new SliceLayout(heads, t * 3 * c, d, 3 * c), new SliceLayout(heads, t * c, d, c));
+    // Slice (b, h) of q, k or v: rows 3C apart, head h at column h·D of its part (q at 0, k at C, v at 2C); of y:
+    // rows C apart, head h at h·D.
+    private static (SliceLayout Q, SliceLayout K, SliceLayout V, SliceLayout Y) Layouts(int t, int c, int d, int heads)
+    {
+        var packed = new SliceLayout(heads, t * 3 * c, d, 3 * c);
+        return (packed, packed with { Origin = c }, packed with { Origin = 2 * c }, new SliceLayout(heads, t * c, d, c));
+    }
 
     private static (int B, int T, int C, int D) Dims<T>(Tensor<T> qkv, int heads)
         where T : unmanaged, IFloatingPointIeee754<T>

@@ -2,7 +2,6 @@ using System.Numerics;
 using FunctionalNets.Autodiff;
 using FunctionalNets.Kernels;
 using FunctionalNets.Tensors;
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace FunctionalNets.Ops;
 
@@ -17,7 +16,7 @@ public static class Sigmoid
 {
     /// <summary><c>y = σ(x)</c>.</summary>
     public static Tensor<T> Forward<T>(Tensor<T> x)
-        where T : unmanaged, IFloatingPointIeee754<T> => Tensor.Build<T>(x.Shape, y => Into(x.Span, y));
+        where T : unmanaged, IFloatingPointIeee754<T> => Tensor.Build<T>(x.Shape, y => StableSigmoid.Into(x.Span, y));
 
     /// <summary><c>dx = dy·y·(1 − y)</c> given the forward output <paramref name="y"/>.</summary>
     public static Tensor<T> Vjp<T>(Tensor<T> y, Tensor<T> dy)
@@ -30,26 +29,6 @@ public static class Sigmoid
     /// <summary>Sigmoid on the tape.</summary>
     public static Net<T, Var<T>> Apply<T>(Var<T> x)
         where T : unmanaged, IFloatingPointIeee754<T> => Net.Unary(nameof(Sigmoid), x, Forward, (_, y, dy) => Vjp(y, dy));
-
-    /// <summary>Writes <c>σ(x)</c> to <paramref name="y"/> (same length, not overlapping x: x is read again after y is written) in the stable form.</summary>
-    internal static void Into<T>(ReadOnlySpan<T> x, Span<T> y)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        TensorPrimitives.Abs(x, y);
-        TensorPrimitives.Negate<T>(y, y);
-        TensorPrimitives.Exp<T>(y, y); // e = e^{−|x|} ∈ [0, 1]
-        Map.Binary<FromExp<T>, T>(x, y, y);
-    }
-
-    /// <summary><c>σ(x)</c> from <c>e = e^{−|x|}</c>: <c>1/(1+e)</c> for x ≥ 0, <c>e/(1+e)</c> for x &lt; 0.</summary>
-    private readonly struct FromExp<T> : IBinaryOp<T>
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        public static T Invoke(T x, T e) => (x >= T.Zero ? T.One : e) / (T.One + e);
-        public static TV Invoke<TV>(TV x, TV e)
-            where TV : unmanaged, ISimd<TV, T> =>
-            TV.Select(TV.GreaterThanOrEqual(x, TV.Zero), TV.One, e) / (TV.One + e);
-    }
 
     private readonly struct SigmoidGrad<T> : IBinaryOp<T>
         where T : unmanaged, IFloatingPointIeee754<T>

@@ -1,5 +1,4 @@
 using System.Numerics;
-using FunctionalNets.Kernels;
 using FunctionalNets.Tensors;
 
 namespace FunctionalNets.Optim;
@@ -37,7 +36,7 @@ public static partial class Optimizer
                 for (var i = 0; i < g.PathCount; i++)
                 {
                     var decayed = decays(g.PathAt(i), p.At(i)) ? p.At(i) : null;
-                    (m[i], v[i], u[i]) = AdamMoments.StepDecayScale(mu.At(i), nu.At(i), g.At(i), k, decayed, wd, scale);
+                    (m[i], v[i], u[i]) = AdamPass.StepDecayScale(mu.At(i), nu.At(i), g.At(i), k, decayed, wd, scale);
                 }
                 return (g.WithTensors(u), new OptState<T>(s.Step + 1, s.Slots.SetItem("0/mu", g.WithTensors(m)).SetItem("0/nu", g.WithTensors(v))));
             },

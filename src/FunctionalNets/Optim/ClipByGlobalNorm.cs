@@ -9,7 +9,7 @@ public static partial class Optimizer
     /// else <c>u = g</c>.
     /// </summary>
     /// <remarks>
-    /// <c>n</c> is <see cref="Params.Params{T}.GlobalNorm"/> (path order, then index order, in double). A NaN norm is not
+    /// <c>n</c> is <see cref="Parameters.Params{T}.GlobalNorm"/> (path order, then index order, in double). A NaN norm is not
     /// above <c>maxNorm</c>, so non-finite gradients pass through unchanged for the step report to count.
     /// </remarks>
     public static Transform<T> ClipByGlobalNorm<T>(double maxNorm)

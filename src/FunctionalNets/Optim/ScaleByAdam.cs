@@ -29,10 +29,10 @@ public static partial class Optimizer
                 var k = AdamAt<T>(b1, b2, eps, t);
                 mu.RequireSamePaths(g, nameof(ScaleByAdam));
                 nu.RequireSamePaths(g, nameof(ScaleByAdam));
-                // One pass per tensor writes both moments and the update (Kernels.AdamMoments).
+                // One pass per tensor writes both moments and the update (AdamPass, Kernels.AdamMoments).
                 var (m, v, u) = (new Tensor<T>[g.PathCount], new Tensor<T>[g.PathCount], new Tensor<T>[g.PathCount]);
                 for (var i = 0; i < g.PathCount; i++)
-                    (m[i], v[i], u[i]) = AdamMoments.Step(mu.At(i), nu.At(i), g.At(i), k);
+                    (m[i], v[i], u[i]) = AdamPass.Step(mu.At(i), nu.At(i), g.At(i), k);
                 return (g.WithTensors(u), (s with { Step = t }).With("mu", g.WithTensors(m)).With("nu", g.WithTensors(v)));
             });
     }

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using FunctionalNets.Autodiff;
 using FunctionalNets.IO;
-using FunctionalNets.Params;
+using FunctionalNets.Parameters;
 using FunctionalNets.Tensors;
 
 namespace FunctionalNets.Runs;

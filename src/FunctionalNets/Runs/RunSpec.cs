@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using FunctionalNets.Models;
-using FunctionalNets.Random;
+using FunctionalNets.Randomness;
 
 namespace FunctionalNets.Runs;
 

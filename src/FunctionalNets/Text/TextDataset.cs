@@ -1,4 +1,4 @@
-using FunctionalNets.Random;
+using FunctionalNets.Randomness;
 using FunctionalNets.Tensors;
 using LanguageExt;
 

@@ -1,4 +1,4 @@
-using FunctionalNets.Random;
+using FunctionalNets.Randomness;
 
 namespace FunctionalNets.Training;
 

@@ -1,7 +1,7 @@
 using System.Numerics;
 using FunctionalNets.Optim;
-using FunctionalNets.Params;
-using FunctionalNets.Random;
+using FunctionalNets.Parameters;
+using FunctionalNets.Randomness;
 
 namespace FunctionalNets.Training;
 

@@ -2,7 +2,7 @@ using FunctionalNets.Autodiff;
 using FunctionalNets.Layers;
 using FunctionalNets.Ops;
 using FunctionalNets.Optim;
-using FunctionalNets.Random;
+using FunctionalNets.Randomness;
 using FunctionalNets.Tensors;
 using FunctionalNets.Training;
 

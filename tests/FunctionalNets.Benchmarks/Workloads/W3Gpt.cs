@@ -1,7 +1,7 @@
 using FunctionalNets.Autodiff;
 using FunctionalNets.Models;
 using FunctionalNets.Optim;
-using FunctionalNets.Random;
+using FunctionalNets.Randomness;
 using FunctionalNets.Tensors;
 using FunctionalNets.Training;
 
@@ -22,7 +22,7 @@ internal static class W3Gpt
             Sample.Integers(root.FoldIn("y").FoldIn((uint)i), [Batch, Context], Vocab))).ToArray();
     }
 
-    private static Params.Params<float> Init(Tensor<int> sample) => Net.Init(Gpt.Logits<float>(Config, sample), Key.FromSeed(3));
+    private static Parameters.Params<float> Init(Tensor<int> sample) => Net.Init(Gpt.Logits<float>(Config, sample), Key.FromSeed(3));
 
     public static Dictionary<string, object> Train(bool quick)
     {

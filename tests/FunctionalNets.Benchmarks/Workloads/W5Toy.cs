@@ -1,8 +1,8 @@
 using FunctionalNets.Autodiff;
 using FunctionalNets.Ops;
 using FunctionalNets.Optim;
-using FunctionalNets.Params;
-using FunctionalNets.Random;
+using FunctionalNets.Parameters;
+using FunctionalNets.Randomness;
 using FunctionalNets.Tensors;
 using FunctionalNets.Training;
 

@@ -1,6 +1,6 @@
 using FunctionalNets.Autodiff;
 using FunctionalNets.Ops;
-using FunctionalNets.Params;
+using FunctionalNets.Parameters;
 using FunctionalNets.Tensors;
 
 namespace FunctionalNets.Tests.Autodiff;

@@ -1,7 +1,7 @@
 using FunctionalNets.Autodiff;
 using FunctionalNets.Ops;
-using FunctionalNets.Params;
-using FunctionalNets.Random;
+using FunctionalNets.Parameters;
+using FunctionalNets.Randomness;
 using FunctionalNets.Tensors;
 
 namespace FunctionalNets.Tests.Autodiff;

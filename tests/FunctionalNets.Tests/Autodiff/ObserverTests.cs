@@ -1,8 +1,8 @@
 using FunctionalNets.Autodiff;
 using FunctionalNets.Layers;
 using FunctionalNets.Ops;
-using FunctionalNets.Params;
-using FunctionalNets.Random;
+using FunctionalNets.Parameters;
+using FunctionalNets.Randomness;
 using FunctionalNets.Tensors;
 
 namespace FunctionalNets.Tests.Autodiff;

@@ -1,5 +1,6 @@
 using FunctionalNets.Book;
 using FunctionalNets.Layers;
+using FunctionalNets.Parameters;
 using FunctionalNets.Tensors;
 
 namespace FunctionalNets.Tests.Book;
@@ -22,7 +23,7 @@ public class ExampleTests
     public void Chapter_numbers_hold()
     {
         // Perceptron: 1.0·0.8 + 0.5·0.2 + 0.3·0.5 + 0.1 = 1.15, ReLU keeps it.
-        var p = FunctionalNets.Params.Params<double>.Empty.With("p/w", Tensor.Matrix([0.8], [0.2], [0.5])).With("p/b", Tensor.Vector(0.1));
+        var p = Params<double>.Empty.With("p/w", Tensor.Matrix([0.8], [0.2], [0.5])).With("p/b", Tensor.Vector(0.1));
         var y = FunctionalNets.Autodiff.Net.Apply(FunctionalNets.Layers.Dense.Perceptron<double>("p", FunctionalNets.Ops.Relu.Apply).On(Tensor.Matrix([1.0, 0.5, 0.3])), p).Value;
         Assert.Equal(1.15, y.ToScalar(), 1e-15);
         // Cross-entropy of the target's probability: −ln 0.6 ≈ 0.51, −ln 0.05 ≈ 3.0.
@@ -33,10 +34,10 @@ public class ExampleTests
         Assert.Equal(3.0, ce2.ToScalar(), 0.01);
         // Gradient step 0.5 − 0.1·(−0.3) = 0.53 and the 2×2 update with lr 0.1.
         var sgd = FunctionalNets.Optim.Optimizer.Sgd<double>(FunctionalNets.Optim.Schedules.Constant(0.1));
-        var w = FunctionalNets.Params.Params<double>.Empty.With("w", Tensor.Matrix([0.5]));
+        var w = Params<double>.Empty.With("w", Tensor.Matrix([0.5]));
         var (u, _) = sgd.Update(w.Map((_, _) => Tensor.Matrix([-0.3])), sgd.Init(w), w);
         Assert.Equal(0.53, FunctionalNets.Optim.Optimizer.ApplyUpdates(w, u)["w"].ToScalar(), 1e-15);
-        var m = FunctionalNets.Params.Params<double>.Empty.With("w", Tensor.Matrix([0.1, 0.2], [0.3, 0.4]));
+        var m = Params<double>.Empty.With("w", Tensor.Matrix([0.1, 0.2], [0.3, 0.4]));
         var (u2, _) = sgd.Update(m.Map((_, _) => Tensor.Matrix([-0.5, -0.3], [-0.2, -0.1])), sgd.Init(m), m);
         Close(new[,] { { 0.15, 0.23 }, { 0.32, 0.41 } }, FunctionalNets.Optim.Optimizer.ApplyUpdates(m, u2)["w"], 1e-15);
     }

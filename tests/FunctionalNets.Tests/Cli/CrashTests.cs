@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using FunctionalNets.IO;
-using FunctionalNets.Random;
+using FunctionalNets.Randomness;
 using Xunit.Abstractions;
 
 namespace FunctionalNets.Tests.Cli;

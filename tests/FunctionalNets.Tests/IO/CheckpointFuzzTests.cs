@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
 using FunctionalNets.IO;
-using FunctionalNets.Random;
+using FunctionalNets.Randomness;
 using FunctionalNets.Training;
 using Xunit.Abstractions;
 

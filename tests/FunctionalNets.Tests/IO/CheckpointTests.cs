@@ -1,8 +1,8 @@
 using System.Collections.Immutable;
 using FunctionalNets.IO;
 using FunctionalNets.Optim;
-using FunctionalNets.Params;
-using FunctionalNets.Random;
+using FunctionalNets.Parameters;
+using FunctionalNets.Randomness;
 using FunctionalNets.Tensors;
 using FunctionalNets.Training;
 

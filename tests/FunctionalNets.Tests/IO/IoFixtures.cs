@@ -2,7 +2,8 @@ using System.Collections.Immutable;
 using FunctionalNets.Autodiff;
 using FunctionalNets.Models;
 using FunctionalNets.Optim;
-using FunctionalNets.Random;
+using FunctionalNets.Parameters;
+using FunctionalNets.Randomness;
 using FunctionalNets.Tensors;
 using FunctionalNets.Training;
 
@@ -32,12 +33,12 @@ internal static class IoFixtures
     /// <summary>A hand-made double state with a parameter tree, an optimizer slot holding a tree and an empty slot.</summary>
     public static TrainState<double> Small { get; } = new(
         Step: 7,
-        Params: FunctionalNets.Params.Params<double>.Of([
+        Params: Params<double>.Of([
             new("dense/w", Tensor.Matrix(new[] { 1.5, -2.0 }, [0.25, 4.0])),
             new("dense/b", Tensor.Vector(-0.0, double.NaN))]),
-        Opt: new OptState<double>(5, ImmutableSortedDictionary.Create<string, FunctionalNets.Params.Params<double>>(StringComparer.Ordinal))
-            .With("trace", FunctionalNets.Params.Params<double>.Of([new("dense/w", Tensor.Matrix(new[] { 0.5, 0.5 }, [1.0, -1.0]))]))
-            .With("empty", FunctionalNets.Params.Params<double>.Empty),
+        Opt: new OptState<double>(5, ImmutableSortedDictionary.Create<string, Params<double>>(StringComparer.Ordinal))
+            .With("trace", Params<double>.Of([new("dense/w", Tensor.Matrix(new[] { 0.5, 0.5 }, [1.0, -1.0]))]))
+            .With("empty", Params<double>.Empty),
         Key: new Key(0xDEADBEEF, 42),
         Cursor: 9);
 

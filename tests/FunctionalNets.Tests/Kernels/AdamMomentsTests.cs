@@ -1,6 +1,7 @@
 using System.Numerics;
 using FunctionalNets.Kernels;
-using FunctionalNets.Random;
+using FunctionalNets.Optim;
+using FunctionalNets.Randomness;
 using FunctionalNets.Tensors;
 
 namespace FunctionalNets.Tests.Kernels;
@@ -46,7 +47,7 @@ public class AdamMomentsTests
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var k = AtStep3<T>();
-        AssertElementwise<T>(n, threads, (m, v, g, _) => AdamMoments.Step(m, v, g, k), (m, v, g, _) => Formula(m, v, g, k));
+        AssertElementwise<T>(n, threads, (m, v, g, _) => AdamPass.Step(m, v, g, k), (m, v, g, _) => Formula(m, v, g, k));
     }
 
     // AdamW's chain after Adam, one operation at a time: ((p·wd) + u)·scale when decayed, u·scale otherwise.
@@ -54,7 +55,7 @@ public class AdamMomentsTests
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var (k, wd, scale) = (AtStep3<T>(), C<T>(0.01), C<T>(-3e-4));
-        AssertElementwise<T>(n, threads, (m, v, g, p) => AdamMoments.StepDecayScale(m, v, g, k, decayed ? p : null, wd, scale), (m, v, g, p) =>
+        AssertElementwise<T>(n, threads, (m, v, g, p) => AdamPass.StepDecayScale(m, v, g, k, decayed ? p : null, wd, scale), (m, v, g, p) =>
         {
             var (m2, v2, u) = Formula(m, v, g, k);
             var pw = p * wd;
@@ -97,7 +98,7 @@ public class AdamMomentsTests
     public void Decayed_weights_of_another_length_are_refused()
     {
         var x = Tensor.Zeros<float>([4]);
-        var e = Assert.Throws<ArgumentException>(() => AdamMoments.StepDecayScale(x, x, x, AtStep3<float>(), Tensor.Zeros<float>([3]), 0.1f, -1f));
+        var e = Assert.Throws<ArgumentException>(() => AdamPass.StepDecayScale(x, x, x, AtStep3<float>(), Tensor.Zeros<float>([3]), 0.1f, -1f));
         Assert.Equal("AdamMoments: 3 decayed weights for 4 gradients", e.Message);
     }
 }

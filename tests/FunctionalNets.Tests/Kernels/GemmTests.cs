@@ -1,6 +1,6 @@
 using CsCheck;
 using FunctionalNets.Kernels;
-using FunctionalNets.Random;
+using FunctionalNets.Randomness;
 
 namespace FunctionalNets.Tests.Kernels;
 

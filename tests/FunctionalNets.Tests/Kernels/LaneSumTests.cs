@@ -2,7 +2,7 @@ using System.Numerics;
 using System.Runtime.Intrinsics;
 using CsCheck;
 using FunctionalNets.Kernels;
-using FunctionalNets.Random;
+using FunctionalNets.Randomness;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace FunctionalNets.Tests.Kernels;

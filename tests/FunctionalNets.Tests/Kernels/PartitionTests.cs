@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using FunctionalNets.Kernels;
 using FunctionalNets.Ops;
-using FunctionalNets.Random;
+using FunctionalNets.Randomness;
 using FunctionalNets.Tensors;
 
 namespace FunctionalNets.Tests.Kernels;

@@ -1,5 +1,5 @@
 using FunctionalNets.Kernels;
-using FunctionalNets.Random;
+using FunctionalNets.Randomness;
 
 namespace FunctionalNets.Tests.Kernels;
 

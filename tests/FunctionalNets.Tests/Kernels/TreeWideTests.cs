@@ -1,6 +1,6 @@
 using FunctionalNets.Kernels;
-using FunctionalNets.Params;
-using FunctionalNets.Random;
+using FunctionalNets.Parameters;
+using FunctionalNets.Randomness;
 using FunctionalNets.Tensors;
 
 namespace FunctionalNets.Tests.Kernels;
@@ -8,6 +8,8 @@ namespace FunctionalNets.Tests.Kernels;
 [Collection(ExclusivePool.Name)]
 public class TreeWideTests
 {
+    private static ReadOnlyMemory<float>[] Buffers(Tensor<float>[] ts) => Array.ConvertAll(ts, t => t.Memory);
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
@@ -20,8 +22,8 @@ public class TreeWideTests
         var (sums, scaled) = (sizes.Select(n => new float[n]).ToArray(), sizes.Select(n => new float[n]).ToArray());
         OnThreads.Run(threads, () =>
         {
-            TreeWide.Add(a, b, sums);
-            TreeWide.Multiply(a, 0.37f, scaled);
+            TreeWide.Add(Buffers(a), Buffers(b), sums);
+            TreeWide.Multiply(Buffers(a), 0.37f, scaled);
         });
         for (var i = 0; i < sizes.Length; i++)
         {

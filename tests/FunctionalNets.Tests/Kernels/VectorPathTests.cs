@@ -5,7 +5,7 @@ using FunctionalNets.Kernels;
 using FunctionalNets.Models;
 using FunctionalNets.Ops;
 using FunctionalNets.Optim;
-using FunctionalNets.Random;
+using FunctionalNets.Randomness;
 using FunctionalNets.Tensors;
 using FunctionalNets.Training;
 
@@ -100,8 +100,8 @@ public class VectorPathTests
         var k = new AdamConstants<float>(0.9f, 0.1f, 0.999f, 0.001f, 1e-8f, 0.271f, 0.003f);
         OnThreads.Run(threads, () => AtEveryWidth.AssertSameBits<float>($"AdamW, n = {n}", () =>
         {
-            var (m1, v1, u1) = AdamMoments.Step(m, v, g, k);
-            var (m2, v2, u2) = AdamMoments.StepDecayScale(m, v, g, k, p, 0.01f, -3e-4f);
+            var (m1, v1, u1) = AdamPass.Step(m, v, g, k);
+            var (m2, v2, u2) = AdamPass.StepDecayScale(m, v, g, k, p, 0.01f, -3e-4f);
             return [m1, v1, u1, m2, v2, u2];
         }));
     }

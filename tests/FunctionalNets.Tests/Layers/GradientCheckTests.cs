@@ -1,7 +1,7 @@
 using FunctionalNets.Autodiff;
 using FunctionalNets.Layers;
 using FunctionalNets.Ops;
-using FunctionalNets.Random;
+using FunctionalNets.Randomness;
 using FunctionalNets.Tensors;
 using FunctionalNets.Testing;
 

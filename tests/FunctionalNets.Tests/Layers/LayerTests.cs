@@ -2,8 +2,8 @@ using FunctionalNets.Autodiff;
 using FunctionalNets.Layers;
 using FunctionalNets.Models;
 using FunctionalNets.Ops;
-using FunctionalNets.Params;
-using FunctionalNets.Random;
+using FunctionalNets.Parameters;
+using FunctionalNets.Randomness;
 using FunctionalNets.Tensors;
 
 namespace FunctionalNets.Tests.Layers;

@@ -1,6 +1,6 @@
 using FunctionalNets.Models;
 using FunctionalNets.Ops;
-using FunctionalNets.Random;
+using FunctionalNets.Randomness;
 using FunctionalNets.Tensors;
 using static FunctionalNets.Tests.Models.GptFixtures;
 

@@ -1,7 +1,8 @@
 using FunctionalNets.Autodiff;
 using FunctionalNets.Layers;
 using FunctionalNets.Models;
-using FunctionalNets.Random;
+using FunctionalNets.Parameters;
+using FunctionalNets.Randomness;
 using FunctionalNets.Tensors;
 
 namespace FunctionalNets.Tests.Models;
@@ -13,7 +14,7 @@ public class GptConfigTests
     internal static readonly GptConfig W6 = new(Vocab: 65, Context: 64, Channels: 128, Layers: 4, Heads: 4, Hidden: 512,
         TieWeights: true, Bias: false, NormBias: false, Activation: GptActivation.Gelu, ScaledResidualInit: true);
 
-    private static FunctionalNets.Params.Params<float> InitW6() => Net.Init(Gpt.Logits<float>(W6, Tensor.Zeros<int>([1, 4])), Key.FromSeed(3));
+    private static Params<float> InitW6() => Net.Init(Gpt.Logits<float>(W6, Tensor.Zeros<int>([1, 4])), Key.FromSeed(3));
 
     private static List<string> Messages(LanguageExt.Validation<LanguageExt.Common.Error, GptConfig> v) =>
         v.Match(Succ: c => throw new Xunit.Sdk.XunitException($"expected failures, got {c}"), Fail: es => es.Map(e => e.Message).ToList());

@@ -3,7 +3,7 @@ using FunctionalNets.Autodiff;
 using FunctionalNets.Layers;
 using FunctionalNets.Models;
 using FunctionalNets.Optim;
-using FunctionalNets.Random;
+using FunctionalNets.Randomness;
 using FunctionalNets.Tensors;
 using FunctionalNets.Testing;
 using FunctionalNets.Training;

@@ -1,5 +1,5 @@
 using FunctionalNets.Models;
-using FunctionalNets.Random;
+using FunctionalNets.Randomness;
 using FunctionalNets.Tensors;
 
 namespace FunctionalNets.Tests.Models;

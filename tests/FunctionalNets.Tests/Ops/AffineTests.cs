@@ -1,6 +1,7 @@
 using CsCheck;
 using FunctionalNets.Autodiff;
 using FunctionalNets.Ops;
+using FunctionalNets.Parameters;
 using FunctionalNets.Tensors;
 using FunctionalNets.Testing;
 
@@ -72,7 +73,7 @@ public class AffineTests
     public void Affine_on_a_constant_input_records_no_input_gradient()
     {
         var x = Tensor.Ones<double>([2, 3]);
-        var p = FunctionalNets.Params.Params<double>.Of([
+        var p = Params<double>.Of([
             KeyValuePair.Create("w", Tensor.Ones<double>([3, 2])), KeyValuePair.Create("b", Tensor.Zeros<double>([2]))]);
         var loss = from xv in Net.Const(x)
                    from w in Net.Param<double>("w")

@@ -1,5 +1,6 @@
 using CsCheck;
 using FunctionalNets.Ops;
+using FunctionalNets.Randomness;
 using FunctionalNets.Tensors;
 using FunctionalNets.Testing;
 
@@ -68,9 +69,9 @@ public class CrossEntropyTests
         Gen.Select(LogSoftmaxTests.GridAndOffset(1.0 / 1024, 8192, 100_000_000L * 1024), LogSoftmaxTests.GridAndOffset(1.0 / 256, 1024, 1 << 20), Gen.ULong)
             .Sample((d, f, seed) =>
             {
-                var targets = FunctionalNets.Random.Sample.Integers(FunctionalNets.Random.Key.FromSeed(seed), [d.X.Dim(0)], d.X.Dim(1));
+                var targets = Sample.Integers(Key.FromSeed(seed), [d.X.Dim(0)], d.X.Dim(1));
                 Assert.True(CrossEntropy.Forward(LogSoftmaxTests.Plus(d.X, d.Offset), targets).BitEquals(CrossEntropy.Forward(d.X, targets)));
-                var (xf, targetsF) = (f.X.ToFloat(), FunctionalNets.Random.Sample.Integers(FunctionalNets.Random.Key.FromSeed(seed), [f.X.Dim(0)], f.X.Dim(1)));
+                var (xf, targetsF) = (f.X.ToFloat(), Sample.Integers(Key.FromSeed(seed), [f.X.Dim(0)], f.X.Dim(1)));
                 Assert.True(CrossEntropy.Forward(LogSoftmaxTests.Plus(xf, (float)f.Offset), targetsF).BitEquals(CrossEntropy.Forward(xf, targetsF)));
             }, iter: OpLaws.Iterations);
 

@@ -1,8 +1,8 @@
 using CsCheck;
 using FunctionalNets.Autodiff;
 using FunctionalNets.Ops;
-using FunctionalNets.Params;
-using FunctionalNets.Random;
+using FunctionalNets.Parameters;
+using FunctionalNets.Randomness;
 using FunctionalNets.Tensors;
 using FunctionalNets.Testing;
 

@@ -1,7 +1,7 @@
 using CsCheck;
 using FunctionalNets.Autodiff;
 using FunctionalNets.Ops;
-using FunctionalNets.Params;
+using FunctionalNets.Parameters;
 using FunctionalNets.Tensors;
 using FunctionalNets.Testing;
 using FunctionalNets.Tests.Tensors;

@@ -2,7 +2,8 @@ using CsCheck;
 using FunctionalNets.Autodiff;
 using FunctionalNets.Layers;
 using FunctionalNets.Ops;
-using FunctionalNets.Random;
+using FunctionalNets.Parameters;
+using FunctionalNets.Randomness;
 using FunctionalNets.Tensors;
 using FunctionalNets.Testing;
 
@@ -51,7 +52,7 @@ public class MultiHeadAttentionTests
                   from a in Attention.Apply(q, k, v, causal)
                   from merged in SelfAttention.MergeHeads(a)
                   select (input, merged);
-        var ((x, y), s) = net.Run(NetState<float>.Start(FunctionalNets.Params.Params<float>.Empty, recording: true));
+        var ((x, y), s) = net.Run(NetState<float>.Start(Params<float>.Empty, recording: true));
         return (y.Value, Grad.Backward(s.Tape, s.NextSlot, y.Id, dy)[x.Id]!);
     }
 

@@ -1,8 +1,8 @@
 using System.Numerics;
 using FunctionalNets.Tests.Kernels;
 using FunctionalNets.Optim;
-using FunctionalNets.Params;
-using FunctionalNets.Random;
+using FunctionalNets.Parameters;
+using FunctionalNets.Randomness;
 using FunctionalNets.Tensors;
 
 namespace FunctionalNets.Tests.Optim;

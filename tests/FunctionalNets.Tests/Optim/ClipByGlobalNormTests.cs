@@ -1,5 +1,6 @@
 using CsCheck;
 using FunctionalNets.Optim;
+using FunctionalNets.Parameters;
 using FunctionalNets.Tensors;
 using static FunctionalNets.Tests.Optim.OptimTestKit;
 
@@ -7,7 +8,7 @@ namespace FunctionalNets.Tests.Optim;
 
 public class ClipByGlobalNormTests
 {
-    private static readonly FunctionalNets.Params.Params<double> G13 = Tree(("a", Tensor.Vector(3.0, 4.0)), ("b", Tensor.Matrix([12.0])));
+    private static readonly Params<double> G13 = Tree(("a", Tensor.Vector(3.0, 4.0)), ("b", Tensor.Matrix([12.0])));
 
     [Fact]
     public void Clip_scales_a_norm_13_gradient_down_to_the_max_norm()

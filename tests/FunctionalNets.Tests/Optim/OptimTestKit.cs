@@ -1,5 +1,5 @@
 using FunctionalNets.Optim;
-using FunctionalNets.Params;
+using FunctionalNets.Parameters;
 using FunctionalNets.Tensors;
 
 namespace FunctionalNets.Tests.Optim;

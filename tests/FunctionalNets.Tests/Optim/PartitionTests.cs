@@ -2,7 +2,8 @@ using FunctionalNets.Autodiff;
 using FunctionalNets.Layers;
 using FunctionalNets.Ops;
 using FunctionalNets.Optim;
-using FunctionalNets.Random;
+using FunctionalNets.Parameters;
+using FunctionalNets.Randomness;
 using FunctionalNets.Tensors;
 using FunctionalNets.Training;
 using static FunctionalNets.Tests.Optim.OptimTestKit;
@@ -12,11 +13,11 @@ namespace FunctionalNets.Tests.Optim;
 public class PartitionTests
 {
     // A three-layer tree: two groups by path, biases of rank 1 and weights of rank 2.
-    private static readonly FunctionalNets.Params.Params<double> Model = Tree(
+    private static readonly Params<double> Model = Tree(
         ("body/b", Tensor.Vector(0.5, -1.0)), ("body/w", Tensor.Matrix([2.0, -0.25], [0.75, 1.5])),
         ("head/b", Tensor.Vector(0.25)), ("head/w", Tensor.Matrix([1.0], [-2.0])));
 
-    private static readonly FunctionalNets.Params.Params<double>[] ModelGrads =
+    private static readonly Params<double>[] ModelGrads =
     [
         Tree(("body/b", Tensor.Vector(0.1, -0.2)), ("body/w", Tensor.Matrix([0.3, 0.0], [-0.4, 2.5])),
             ("head/b", Tensor.Vector(0.7)), ("head/w", Tensor.Matrix([-0.6], [0.2]))),

@@ -1,4 +1,5 @@
 using FunctionalNets.Optim;
+using FunctionalNets.Parameters;
 using FunctionalNets.Tensors;
 using static FunctionalNets.Tests.Optim.OptimTestKit;
 
@@ -6,8 +7,8 @@ namespace FunctionalNets.Tests.Optim;
 
 public class TraceTests
 {
-    private static readonly FunctionalNets.Params.Params<double> Start = Tree(("w", Tensor.Vector(1.0)));
-    private static readonly FunctionalNets.Params.Params<double>[] TwoGrads = [Tree(("w", Tensor.Vector(1.0))), Tree(("w", Tensor.Vector(2.0)))];
+    private static readonly Params<double> Start = Tree(("w", Tensor.Vector(1.0)));
+    private static readonly Params<double>[] TwoGrads = [Tree(("w", Tensor.Vector(1.0))), Tree(("w", Tensor.Vector(2.0)))];
 
     [Fact]
     public void Heavy_ball_momentum_matches_two_hand_computed_steps()

@@ -7,7 +7,7 @@ public class SourceRulesTests
 {
     private static readonly Regex Banned = new(@"new\s+(System\.)?Random\s*\(|Random\.Shared|DateTime(Offset)?\.(Utc)?Now|Guid\.NewGuid|Environment\.TickCount|\bTODO\b|NotImplementedException");
 
-    private static string SourceRoot()
+    internal static string SourceRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "FunctionalNets.sln"))) dir = dir.Parent;

@@ -1,5 +1,5 @@
 using FunctionalNets.IO;
-using FunctionalNets.Params;
+using FunctionalNets.Parameters;
 using FunctionalNets.Runs;
 using FunctionalNets.Tensors;
 using FunctionalNets.Tests.Kernels;

@@ -1,4 +1,4 @@
-using FunctionalNets.Random;
+using FunctionalNets.Randomness;
 using FunctionalNets.Text;
 
 namespace FunctionalNets.Tests.Text;

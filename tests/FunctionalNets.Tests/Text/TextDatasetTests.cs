@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using FunctionalNets.Random;
+using FunctionalNets.Randomness;
 using FunctionalNets.Text;
 
 namespace FunctionalNets.Tests.Text;

@@ -1,10 +1,11 @@
+using FunctionalNets.Parameters;
 using FunctionalNets.Tests.Kernels;
 using CsCheck;
 using FunctionalNets.Autodiff;
 using FunctionalNets.Layers;
 using FunctionalNets.Ops;
 using FunctionalNets.Optim;
-using FunctionalNets.Random;
+using FunctionalNets.Randomness;
 using FunctionalNets.Tensors;
 using FunctionalNets.Training;
 
@@ -166,7 +167,7 @@ public class TrainingTests
     public void Non_finite_gradient_names_the_parameter_path()
     {
         // L = Σ√p is finite at p = [0, 1], but dL/dp = 1/(2√p) is +∞ at 0.
-        var p = FunctionalNets.Params.Params<double>.Empty.With("layer/p", Tensor.Vector(0.0, 1.0));
+        var p = Params<double>.Empty.With("layer/p", Tensor.Vector(0.0, 1.0));
         var loss = from v in Net.Param<double>("layer/p") from r in Sqrt.Apply(v) from l in Sum.Apply(r) select l;
         var trainer = new Trainer<double, int>(_ => loss, Optimizer.Sgd<double>(0.1));
         var state = TrainState<double>.Start(p, trainer.Optimizer, Key.FromSeed(1));

@@ -1,9 +1,9 @@
 using FunctionalNets.Autodiff;
-using FunctionalNets.Params;
-using FunctionalNets.Random;
+using FunctionalNets.Parameters;
+using FunctionalNets.Randomness;
 using FunctionalNets.Tensors;
 
-namespace FunctionalNets.Tests.Params;
+namespace FunctionalNets.Tests.Parameters;
 
 public class InitTests
 {

@@ -1,7 +1,7 @@
 using CsCheck;
-using FunctionalNets.Random;
+using FunctionalNets.Randomness;
 
-namespace FunctionalNets.Tests.Random;
+namespace FunctionalNets.Tests.Randomness;
 
 public class KeyTests
 {

@@ -1,10 +1,10 @@
 using System.Security.Cryptography;
 using System.Text;
 using CsCheck;
-using FunctionalNets.Params;
+using FunctionalNets.Parameters;
 using FunctionalNets.Tensors;
 
-namespace FunctionalNets.Tests.Params;
+namespace FunctionalNets.Tests.Parameters;
 
 public class ParamsTests
 {
@@ -92,7 +92,7 @@ public class ParamsTests
     public void GlobalNorm_of_floats_widens_each_element_to_double_in_the_same_lanes() =>
         Gen.Float[-1e3f, 1e3f].Array[0, 70].Sample(a =>
         {
-            var tree = FunctionalNets.Params.Params<float>.Empty.With("w", Tensor.Vector<float>(a));
+            var tree = Params<float>.Empty.With("w", Tensor.Vector<float>(a));
             var l = new double[8];
             for (var i = 0; i < a.Length; i++) l[i % 8] += (double)a[i] * a[i];
             var expected = Math.Sqrt(((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7])));

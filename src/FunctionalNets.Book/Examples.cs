@@ -2,8 +2,8 @@ using System.Globalization;
 using FunctionalNets.Autodiff;
 using FunctionalNets.Ops;
 using FunctionalNets.Optim;
-using FunctionalNets.Params;
-using FunctionalNets.Random;
+using FunctionalNets.Parameters;
+using FunctionalNets.Randomness;
 using FunctionalNets.Tensors;
 using FunctionalNets.Training;
 

@@ -1,6 +1,6 @@
-using FunctionalNets.Random;
+using FunctionalNets.Randomness;
 
-namespace FunctionalNets.Tests.Random;
+namespace FunctionalNets.Tests.Randomness;
 
 public class PhiloxTests
 {

@@ -1,7 +1,7 @@
-using FunctionalNets.Random;
+using FunctionalNets.Randomness;
 using NormalDistribution = MathNet.Numerics.Distributions.Normal;
 
-namespace FunctionalNets.Tests.Random;
+namespace FunctionalNets.Tests.Randomness;
 
 public class SampleTests
 {

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace FunctionalNets.Random;
+namespace FunctionalNets.Randomness;
 
 /// <summary>
 /// A key of the counter-based Philox4x32-10 generator: all randomness in FunctionalNets is a pure function of a

@@ -7,7 +7,7 @@ using System.Security.Cryptography;
 using System.Text;
 using FunctionalNets.Tensors;
 
-namespace FunctionalNets.Params;
+namespace FunctionalNets.Parameters;
 
 /// <summary>
 /// An immutable tree of tensors addressed by slash-separated paths (<c>blocks/2/attn/wq</c>), kept in ordinal
@@ -121,11 +121,13 @@ public sealed record Params<T> : IEnumerable<KeyValuePair<string, Tensor<T>>>
     public Params<T> Add(Params<T> other)
     {
         RequireSamePaths(other, "Params.Add");
-        return Elementwise(y => Kernels.TreeWide.Add(tensors, other.tensors, y));
+        return Elementwise(y => Kernels.TreeWide.Add(Buffers(tensors), Buffers(other.tensors), y));
     }
 
     /// <summary>Every element multiplied by <paramref name="factor"/>.</summary>
-    public Params<T> Scale(T factor) => Elementwise(y => Kernels.TreeWide.Multiply(tensors, factor, y));
+    public Params<T> Scale(T factor) => Elementwise(y => Kernels.TreeWide.Multiply(Buffers(tensors), factor, y));
+
+    private static ReadOnlyMemory<T>[] Buffers(Tensor<T>[] ts) => Array.ConvertAll(ts, t => t.Memory);
 
     // A tree of this one's paths and shapes whose buffers fill writes, all tensors in one job (Kernels.TreeWide).
     private Params<T> Elementwise(Action<T[][]> fill)

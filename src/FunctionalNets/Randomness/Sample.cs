@@ -1,7 +1,7 @@
 using System.Numerics;
 using FunctionalNets.Tensors;
 
-namespace FunctionalNets.Random;
+namespace FunctionalNets.Randomness;
 
 /// <summary>
 /// Sampling tensors from a <see cref="Key"/>: element <c>i</c> (row-major) is a function of the key and <c>i</c>

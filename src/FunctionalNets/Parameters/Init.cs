@@ -1,9 +1,8 @@
 using System.Numerics;
-using FunctionalNets.Autodiff;
-using FunctionalNets.Random;
+using FunctionalNets.Randomness;
 using FunctionalNets.Tensors;
 
-namespace FunctionalNets.Params;
+namespace FunctionalNets.Parameters;
 
 /// <summary>
 /// Parameter initializers as <see cref="Initializer{T}"/> values: each draws only from the key it is given, which
