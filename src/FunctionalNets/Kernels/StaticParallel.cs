@@ -34,8 +34,9 @@ internal interface IPartWork
 /// </remarks>
 internal static class StaticParallel
 {
-    // How long an idle worker keeps polling for the next job before it blocks (≈ a few small products).
-    private static readonly long SpinTicks = Stopwatch.Frequency / 10_000;
+    // How long an idle worker keeps polling for the next job before it blocks: longer than the serial stretches of a
+    // training step (a layer norm, an optimizer pass), so a worker is awake for the next product instead of being woken.
+    private static readonly long SpinTicks = Stopwatch.Frequency / 1_000;
 
     private static readonly object Gate = new();
     private static readonly int WorkerCount = Environment.ProcessorCount - 1;

@@ -27,6 +27,9 @@ public sealed record Params<T> : IEnumerable<KeyValuePair<string, Tensor<T>>>
     private readonly string[] paths;
     private readonly Tensor<T>[] tensors;
 
+    // The global norm once computed, boxed so that a reader on another thread sees all of it or nothing.
+    private object? globalNorm;
+
     // Takes ownership of both arrays: paths distinct and in ordinal order, tensors[i] at paths[i].
     private Params(string[] paths, Tensor<T>[] tensors) => (this.paths, this.tensors) = (paths, tensors);
 
@@ -148,13 +151,29 @@ public sealed record Params<T> : IEnumerable<KeyValuePair<string, Tensor<T>>>
     /// </summary>
     /// <remarks>
     /// The order is fixed and written out, not left to the vector width, so the result is the same bits on every
-    /// machine. NaN if any element is NaN; overflows to ∞ only past <c>√(double.MaxValue)</c>.
+    /// machine. NaN if any element is NaN; overflows to ∞ only past <c>√(double.MaxValue)</c>. The tensors' sums are
+    /// split between threads (each is one tensor's, whoever computes it) and added in path order; the tree never
+    /// changes, so the norm is computed once and kept (a step's gradient norm is asked for by clipping and the report).
     /// </remarks>
     public double GlobalNorm()
     {
+        if (globalNorm is double known) return known;
+        var sums = new double[tensors.Length];
+        var elements = tensors.Sum(t => (long)t.Size);
+        Kernels.Partition.For(tensors.Length, elements / Math.Max(1, tensors.Length), new SquareSums(tensors, sums));
         var sum = 0.0;
-        foreach (var t in tensors) sum += Kernels.Reduce.SumOfSquares(t.Span);
-        return Math.Sqrt(sum);
+        foreach (var s in sums) sum += s;
+        var norm = Math.Sqrt(sum);
+        globalNorm = norm;
+        return norm;
+    }
+
+    private readonly struct SquareSums(Tensor<T>[] tensors, double[] sums) : Kernels.IRangeBody
+    {
+        public void Run(int start, int end)
+        {
+            for (var i = start; i < end; i++) sums[i] = Kernels.Reduce.SumOfSquares(tensors[i].Span);
+        }
     }
 
     /// <summary>The number of elements that are NaN or ±∞.</summary>

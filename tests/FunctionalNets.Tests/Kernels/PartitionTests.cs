@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using FunctionalNets.Kernels;
 using FunctionalNets.Ops;
+using FunctionalNets.Parameters;
 using FunctionalNets.Randomness;
 using FunctionalNets.Tensors;
 
@@ -55,5 +56,27 @@ public class PartitionTests
         }
         var (one, two) = (Run(1), Run(2));
         Assert.All(Enumerable.Range(0, one.Length), i => Assert.True(one[i].BitEquals(two[i]), $"output {i}"));
+    }
+
+    [Fact]
+    public void A_large_trees_global_norm_is_the_path_ordered_sum_on_one_and_two_threads()
+    {
+        // Twelve tensors of 20,000 floats: enough elements for the per-tensor sums to be split between threads.
+        var tensors = Enumerable.Range(0, 12).Select(i => Sample.Normal<float>(Key.FromSeed((ulong)(40 + i)), [20_000])).ToArray();
+        var sum = 0.0;
+        foreach (var t in tensors)
+        {
+            var lanes = new double[8];
+            var xs = t.ToArray();
+            for (var i = 0; i < xs.Length; i++) lanes[i % 8] += (double)xs[i] * xs[i];
+            sum += ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+        }
+        foreach (var threads in (int[])[1, 2])
+        {
+            // A new tree each time: a tree keeps its norm once computed.
+            var norm = OnThreads.Run(threads, () =>
+                Params<float>.Of(tensors.Select((t, i) => KeyValuePair.Create($"t{i:D2}", t))).GlobalNorm());
+            Assert.Equal(BitConverter.DoubleToInt64Bits(Math.Sqrt(sum)), BitConverter.DoubleToInt64Bits(norm));
+        }
     }
 }

@@ -73,6 +73,16 @@ public class ParamsTests
     }
 
     [Fact]
+    public void A_tree_that_has_computed_its_norm_still_equals_one_that_has_not()
+    {
+        var (normed, fresh) = (Params<double>.Of(A), Params<double>.Of(A));
+        Assert.Equal(13.0, normed.GlobalNorm());
+        Assert.Equal(13.0, normed.GlobalNorm());
+        Assert.Equal(fresh, normed);
+        Assert.Equal(fresh.GetHashCode(), normed.GetHashCode());
+    }
+
+    [Fact]
     public void GlobalNorm_sums_tensors_in_path_order_each_in_eight_fixed_lanes() =>
         Gen.Double[-1e3, 1e3].Array[0, 40].Array[1, 4].Sample(arrays =>
         {
