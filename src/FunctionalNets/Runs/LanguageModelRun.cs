@@ -117,33 +117,60 @@ public sealed record LanguageModelRun(string Directory, RunSpec Spec, RunData Da
         var steps = LongRange(from.Step, Spec.Recipe.Iters);
         double Seconds() => (double)(clock.ElapsedTicks - evalTicks) / Stopwatch.Frequency;
         var stopped = false;
-        foreach (var (next, report) in Trainer().Scan(from, steps))
+        // A step line whose digest is still being computed, on another thread, while the next step runs: the parameters
+        // are immutable, so hashing them alongside changes nothing; the line is written before any later one.
+        (Task<string> Digest, long Step, StepReport Report)? pending = null;
+        void WritePending()
         {
-            state = next;
-            recent.Enqueue(report.Loss);
-            if (recent.Count > 20) recent.Dequeue();
-            var last = state.Step == Spec.Recipe.Iters;
-            stopped = stop.IsCancellationRequested && !last;
-            var checkpointDue = last || stopped || Due(state.Step, Spec.CheckpointEvery);
-            var digest = checkpointDue || Due(state.Step, Spec.DigestEvery) ? state.Params.Digest() : null;
-            log.Write("step", StepLine(state.Step, report, digest));
-            var seconds = Seconds();
-            yield return new StepEvent(state, report, seconds, (state.Step - from.Step) * tokensPerStep / seconds);
-            if (!last && !stopped && Due(state.Step, Spec.EvalEvery))
+            if (pending is not { } p) return;
+            pending = null;
+            log.Write("step", StepLine(p.Step, p.Report, p.Digest.Result));
+        }
+        try
+        {
+            foreach (var (next, report) in Trainer().Scan(from, steps))
             {
-                var started = clock.ElapsedTicks;
-                var result = Data.Evaluate(state.Params, Spec.Model, Spec.EvalBatches);
-                evalTicks += clock.ElapsedTicks - started;
-                log.Write("eval", EvalLine(state.Step, result));
-                yield return new EvalEvent(state.Step, result);
+                WritePending();
+                state = next;
+                recent.Enqueue(report.Loss);
+                if (recent.Count > 20) recent.Dequeue();
+                var last = state.Step == Spec.Recipe.Iters;
+                stopped = stop.IsCancellationRequested && !last;
+                var checkpointDue = last || stopped || Due(state.Step, Spec.CheckpointEvery);
+                var evalDue = !last && !stopped && Due(state.Step, Spec.EvalEvery);
+                string? digest = null;
+                if (Due(state.Step, Spec.DigestEvery) && !checkpointDue && !evalDue)
+                {
+                    var parameters = state.Params;
+                    pending = (Task.Run(parameters.Digest), state.Step, report);
+                }
+                else
+                {
+                    digest = checkpointDue || Due(state.Step, Spec.DigestEvery) ? state.Params.Digest() : null;
+                    log.Write("step", StepLine(state.Step, report, digest));
+                }
+                var seconds = Seconds();
+                yield return new StepEvent(state, report, seconds, (state.Step - from.Step) * tokensPerStep / seconds);
+                if (evalDue)
+                {
+                    var started = clock.ElapsedTicks;
+                    var result = Data.Evaluate(state.Params, Spec.Model, Spec.EvalBatches);
+                    evalTicks += clock.ElapsedTicks - started;
+                    log.Write("eval", EvalLine(state.Step, result));
+                    yield return new EvalEvent(state.Step, result);
+                }
+                if (checkpointDue)
+                {
+                    checkpoint = Checkpoints.Save(state, Metadata(), Spec.Keep).Path;
+                    log.Write("checkpoint", new JsonObject { ["step"] = state.Step, ["file"] = Path.GetRelativePath(Directory, checkpoint), ["digest"] = digest });
+                    yield return new CheckpointEvent(state.Step, checkpoint, digest!);
+                }
+                if (stopped) break;
             }
-            if (checkpointDue)
-            {
-                checkpoint = Checkpoints.Save(state, Metadata(), Spec.Keep).Path;
-                log.Write("checkpoint", new JsonObject { ["step"] = state.Step, ["file"] = Path.GetRelativePath(Directory, checkpoint), ["digest"] = digest });
-                yield return new CheckpointEvent(state.Step, checkpoint, digest!);
-            }
-            if (stopped) break;
+        }
+        finally
+        {
+            WritePending(); // a failed step still leaves the line of the one before it
         }
         var trainSeconds = Seconds();
         var final = stopped ? null : Data.Evaluate(state.Params, Spec.Model, Spec.EvalBatches);
