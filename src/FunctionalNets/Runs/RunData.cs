@@ -96,9 +96,15 @@ public abstract record RunData
         public override JsonObject Describe() => new() { ["kind"] = "addition", ["digits"] = Task.Digits };
 
         /// <summary>The loss on every held-out problem's answer digits, and how many answers greedy decoding gets exactly right.</summary>
+        /// <remarks>
+        /// The loss is taken a training batch of problems at a time (one batch of all 1,000 held-out problems needed a
+        /// few hundred megabytes of activations); every answer has n + 1 digits, so the mean over all of them is the
+        /// problem-weighted mean of the batches' means.
+        /// </remarks>
         public override Evaluation Evaluate(Params<float> parameters, GptConfig cfg, int evalBatches)
         {
-            var loss = Loss(parameters, cfg, Task.Batch(Task.HeldOut));
+            var loss = Task.HeldOut.Chunk(Task.BatchSize).Sum(chunk => Loss(parameters, cfg, Task.Batch(chunk)) * chunk.Length)
+                / Task.HeldOut.Length;
             var answers = Task.HeldOut.Select(p =>
             {
                 var ids = Generation.Generate(parameters, cfg, p.PromptIds, p.AnswerIds.Length, SamplingOptions.Greedy, Key.FromSeed(0)).ToArray();
