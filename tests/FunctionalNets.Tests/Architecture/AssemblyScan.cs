@@ -114,7 +114,8 @@ internal static class AssemblyScan
                     il.Offset += 8;
                     break;
                 case OperandType.InlineSwitch:
-                    il.Offset += 4 * il.ReadInt32();
+                    var targets = il.ReadInt32(); // read first: `Offset += 4 * ReadInt32()` would add to the offset before the read
+                    il.Offset += 4 * targets;
                     break;
                 case OperandType.InlineField or OperandType.InlineMethod or OperandType.InlineTok or OperandType.InlineType or OperandType.InlineSig:
                     Entity(md, MetadataTokens.EntityHandle(il.ReadInt32()), body);
