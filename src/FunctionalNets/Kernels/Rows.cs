@@ -63,37 +63,9 @@ internal static class Rows
         max = TensorPrimitives.Max(x);
         if (T.IsNegativeInfinity(max)) return false;
         TensorPrimitives.Subtract(x, max, y);
-        Exp<T>(y, y);
+        NonPositiveExp.Into<T>(y, y);
         sum = LaneSum.Sum<T>(y);
         return true;
-    }
-
-    // Below this, e^x is at most about 3e−308: TensorPrimitives' double exponential takes its out-of-range path there.
-    private const double FarBelow = -708;
-
-    /// <summary>
-    /// <c>y = eˣ</c> for x ≤ 0 (y may alias x). For double, entries below −708 (masked −∞ above all) are computed one by
-    /// one and the runs between them by TensorPrimitives: its double exponential switches a whole vector to another
-    /// path when one lane is that far out, and that path gives the vector's other lanes bits that depend on the
-    /// buffer's alignment and on the JIT tier, so a masked row would not repeat its bits. float has no such switch.
-    /// </summary>
-    private static void Exp<T>(ReadOnlySpan<T> x, Span<T> y)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (typeof(T) != typeof(double))
-        {
-            TensorPrimitives.Exp(x, y);
-            return;
-        }
-        var far = T.CreateTruncating(FarBelow);
-        var start = 0;
-        for (var j = 0; j <= x.Length; j++)
-        {
-            if (j < x.Length && !(x[j] < far)) continue;
-            TensorPrimitives.Exp(x[start..j], y[start..j]);
-            if (j < x.Length) y[j] = T.Exp(x[j]);
-            start = j + 1;
-        }
     }
 
     /// <summary>Softmax VJP per row from the output: <c>dx = y ⊙ (dy − ⟨dy, y⟩)</c>.</summary>
@@ -122,7 +94,7 @@ internal static class Rows
             ReadOnlySpan<T> yr = y.Slice(r * cols, cols), gr = dy.Slice(r * cols, cols);
             var dr = dx.Slice(r * cols, cols);
             var sum = LaneSum.Sum(gr);
-            Exp<T>(yr, dr);
+            NonPositiveExp.Into<T>(yr, dr);
             TensorPrimitives.MultiplyAdd(dr, -sum, gr, dr);
         }
     }

@@ -15,7 +15,7 @@ internal static class StableSigmoid
     {
         TensorPrimitives.Abs(x, y);
         TensorPrimitives.Negate<T>(y, y);
-        TensorPrimitives.Exp<T>(y, y); // e = e^{−|x|} ∈ [0, 1]
+        NonPositiveExp.Into<T>(y, y); // e = e^{−|x|} ∈ [0, 1], the same bits wherever a far-out x sits
         Map.Binary<FromExp<T>, T>(x, y, y);
     }
 

@@ -89,4 +89,22 @@ public class SigmoidTests
     {
         for (var i = 0; i < y.Length; i++) y[i] = -x.Span[i];
     });
+
+    [Fact]
+    public void Double_sigmoid_repeats_its_bits_whatever_the_buffers_alignment_with_far_out_values_among_the_rest()
+    {
+        // Entries beyond −708 send TensorPrimitives' double exponential down another path for their whole vector, whose
+        // results for the other lanes depended on the buffer's alignment. Fresh buffers land at different alignments.
+        double[] values = [.. Enumerable.Range(0, 61).Select(i => i % 7 == 3 ? -709.0 - 7 * i : Math.Sin(i) * 9)];
+        var first = Sigmoid.Forward(Tensor.Vector<double>(values)).ToArray();
+        var keep = new List<byte[]>();
+        for (var round = 1; round <= 64; round++)
+        {
+            keep.Add(new byte[round * 8 % 64 + 1]); // shifts where the next arrays start
+            var y = Sigmoid.Forward(Tensor.Vector<double>(values)).ToArray();
+            for (var i = 0; i < values.Length; i++)
+                Assert.True(BitConverter.DoubleToInt64Bits(first[i]) == BitConverter.DoubleToInt64Bits(y[i]),
+                    $"σ({values[i]}) in round {round}: {y[i]:R}, first {first[i]:R}");
+        }
+    }
 }

@@ -1,0 +1,39 @@
+using System.Numerics;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+
+namespace FunctionalNets.Kernels;
+
+/// <summary>
+/// <c>y = eˣ</c> for x ≤ 0 (softmax's shifted rows, the sigmoid's <c>e^{−|x|}</c>), with bits that repeat.
+/// </summary>
+/// <remarks>
+/// For double, entries below −708 (masked −∞ above all) are computed one by one and the runs between them by
+/// TensorPrimitives: its double exponential switches a whole vector to another path when one lane is that far out,
+/// and that path gives the vector's other lanes bits that depend on the buffer's alignment and on the JIT tier, so
+/// the same values would not repeat their bits. float has no such switch.
+/// </remarks>
+internal static class NonPositiveExp
+{
+    // Below this, e^x is at most about 3e−308: TensorPrimitives' double exponential takes its out-of-range path there.
+    private const double FarBelow = -708;
+
+    /// <summary>Writes <c>eˣ</c> to <paramref name="y"/> (which may alias x).</summary>
+    public static void Into<T>(ReadOnlySpan<T> x, Span<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) != typeof(double))
+        {
+            TensorPrimitives.Exp(x, y);
+            return;
+        }
+        var far = T.CreateTruncating(FarBelow);
+        var start = 0;
+        for (var j = 0; j <= x.Length; j++)
+        {
+            if (j < x.Length && !(x[j] < far)) continue;
+            TensorPrimitives.Exp(x[start..j], y[start..j]);
+            if (j < x.Length) y[j] = T.Exp(x[j]);
+            start = j + 1;
+        }
+    }
+}
