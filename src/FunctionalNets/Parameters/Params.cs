@@ -159,8 +159,7 @@ public sealed record Params<T> : IEnumerable<KeyValuePair<string, Tensor<T>>>
     {
         if (globalNorm is double known) return known;
         var sums = new double[tensors.Length];
-        var elements = tensors.Sum(t => (long)t.Size);
-        Kernels.Partition.For(tensors.Length, elements / Math.Max(1, tensors.Length), new SquareSums(tensors, sums));
+        Kernels.Partition.For(tensors.Length, Count / Math.Max(1, tensors.Length), new SquareSums(tensors, sums));
         var sum = 0.0;
         foreach (var s in sums) sum += s;
         var norm = Math.Sqrt(sum);

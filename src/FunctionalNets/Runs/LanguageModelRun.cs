@@ -138,15 +138,16 @@ public sealed record LanguageModelRun(string Directory, RunSpec Spec, RunData Da
                 stopped = stop.IsCancellationRequested && !last;
                 var checkpointDue = last || stopped || Due(state.Step, Spec.CheckpointEvery);
                 var evalDue = !last && !stopped && Due(state.Step, Spec.EvalEvery);
+                var digestDue = checkpointDue || Due(state.Step, Spec.DigestEvery);
                 string? digest = null;
-                if (Due(state.Step, Spec.DigestEvery) && !checkpointDue && !evalDue)
+                if (digestDue && !checkpointDue && !evalDue)
                 {
                     var parameters = state.Params;
                     pending = (Task.Run(parameters.Digest), state.Step, report);
                 }
                 else
                 {
-                    digest = checkpointDue || Due(state.Step, Spec.DigestEvery) ? state.Params.Digest() : null;
+                    digest = digestDue ? state.Params.Digest() : null;
                     log.Write("step", StepLine(state.Step, report, digest));
                 }
                 var seconds = Seconds();
