@@ -118,7 +118,7 @@ public static class ToyTransformer
         from loss in CrossEntropy.Apply(logits, Tensor.Vector(Vocabulary.Id(target)))
         select new ToyTrace(x, q, k, v, raw, s, w, c, body.Norm1, body.FeedForward, h, last, logits, probs, loss);
 
-    /// <summary>The loss alone, for <see cref="Grad.ValueAndGrad{T}(Net{T, Var{T}}, Params{T}, Key?, bool, IOpObserver{T}?)"/>.</summary>
+    /// <summary>The loss alone, for <see cref="Grad.ValueAndGrad{T}(Net{T, Var{T}}, Params{T}, Key?, bool, IOpObserver{T}?, Tensors.StepBuffers?)"/>.</summary>
     public static Net<double, Var<double>> Loss(string text, string target, ToyParts parts = ToyParts.Attention, bool causal = false) =>
         Forward(text, target, parts, causal).Select(t => t.Loss);
 

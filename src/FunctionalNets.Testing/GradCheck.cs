@@ -50,7 +50,7 @@ public static class GradCheck
 
     /// <summary>
     /// The dot-product test for a scalar loss of a whole model: the loss as an op of every parameter tensor at
-    /// once (path order), whose VJP is <see cref="Grad.ValueAndGrad{T}(Net{T, Var{T}}, Params{T}, Key?, bool, IOpObserver{T}?)"/>'s gradient times the scalar cotangent.
+    /// once (path order), whose VJP is <see cref="Grad.ValueAndGrad{T}(Net{T, Var{T}}, Params{T}, Key?, bool, IOpObserver{T}?, Tensors.StepBuffers?)"/>'s gradient times the scalar cotangent.
     /// One random direction moves every parameter, so a wrong pullback anywhere in the model shows.
     /// </summary>
     /// <remarks>

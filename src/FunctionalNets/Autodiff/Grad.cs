@@ -8,7 +8,7 @@ namespace FunctionalNets.Autodiff;
 
 /// <summary>
 /// Reverse mode: runs a net's recorded pullbacks from the newest back to the oldest. JAX's entry points:
-/// <see cref="ValueAndGrad{T}(Net{T, Var{T}}, Params{T}, Key?, bool, IOpObserver{T}?)"/> for a scalar loss and its parameter
+/// <see cref="ValueAndGrad{T}(Net{T, Var{T}}, Params{T}, Key?, bool, IOpObserver{T}?, StepBuffers?)"/> for a scalar loss and its parameter
 /// gradients, <see cref="ValueAndGrad{T}(Func{Var{T}[], Net{T, Var{T}}}, Tensor{T}[], Params{T}?, Key?, bool)"/>
 /// for the gradients with respect to inputs as well, and <see cref="Vjp{T, A}"/> for the value of any net with a
 /// pullback from any output cotangent to the cotangents of its parameters, variables and taps.
@@ -19,9 +19,22 @@ public static class Grad
     /// The value of a scalar loss and its gradient with respect to every parameter (zeros for parameters the loss
     /// does not read). Cotangents of a value used more than once are added where it is consumed.
     /// <paramref name="observer"/>, when given, sees every op of the forward pass, then every pullback.
+    /// <paramref name="buffers"/>, when given, lends the buffers of every tensor the call builds and takes back those of
+    /// the previous call that used it (the gradients are copied out, so they are the caller's alone); it is not used
+    /// while an observer watches, since an observer may keep what it sees.
     /// </summary>
     public static (T Loss, Params<T> Grads) ValueAndGrad<T>(Net<T, Var<T>> loss, Params<T> parameters, Key? rng = null, bool training = true,
-        IOpObserver<T>? observer = null)
+        IOpObserver<T>? observer = null, StepBuffers? buffers = null)
+        where T : unmanaged, INumber<T>
+    {
+        if (buffers is null || observer is not null) return LossAndGradients(loss, parameters, rng, training, observer);
+        (T Loss, Params<T> Grads) lent;
+        using (buffers.Lend()) lent = LossAndGradients(loss, parameters, rng, training, observer: null);
+        return (lent.Loss, lent.Grads.Map((_, g) => Tensor.From(g.Shape, g.Span)));
+    }
+
+    private static (T Loss, Params<T> Grads) LossAndGradients<T>(Net<T, Var<T>> loss, Params<T> parameters, Key? rng, bool training,
+        IOpObserver<T>? observer)
         where T : unmanaged, INumber<T>
     {
         var (y, s) = loss.Run(NetState<T>.Start(parameters, recording: true, rng: rng, training: training, observer: observer));

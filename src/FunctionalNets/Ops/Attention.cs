@@ -24,7 +24,7 @@ public static class Attention
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var (batch, t, s, d, e) = Dims(q, k, v, causal);
-        var (p, y) = (GC.AllocateUninitializedArray<T>(batch * t * s), GC.AllocateUninitializedArray<T>(batch * t * e));
+        var (p, y) = (Tensor.Uninitialized<T>(batch * t * s), Tensor.Uninitialized<T>(batch * t * e));
         AttentionSlices.Forward<T>(q.Span, SliceLayout.Contiguous(t, d), k.Span, SliceLayout.Contiguous(s, d), v.Span, SliceLayout.Contiguous(s, e),
             p, y, SliceLayout.Contiguous(t, e), batch, t, s, d, e, causal);
         return (new Tensor<T>(q.Shape.WithDim(-1, e), y), new Saved<T>(new Tensor<T>(q.Shape.WithDim(-1, s), p)));
@@ -38,7 +38,7 @@ public static class Attention
         var p = saved.P;
         if (p.Shape != q.Shape.WithDim(-1, s) || dy.Shape != q.Shape.WithDim(-1, e))
             throw new ArgumentException($"{nameof(Attention)}: saved P {p.Shape} and dy {dy.Shape} must be {q.Shape.WithDim(-1, s)} and {q.Shape.WithDim(-1, e)}");
-        var (dq, dk, dv) = (GC.AllocateUninitializedArray<T>(q.Size), GC.AllocateUninitializedArray<T>(k.Size), GC.AllocateUninitializedArray<T>(v.Size));
+        var (dq, dk, dv) = (Tensor.Uninitialized<T>(q.Size), Tensor.Uninitialized<T>(k.Size), Tensor.Uninitialized<T>(v.Size));
         AttentionSlices.Backward<T>(q.Span, SliceLayout.Contiguous(t, d), k.Span, SliceLayout.Contiguous(s, d), v.Span, SliceLayout.Contiguous(s, e),
             p.Span, dy.Span, SliceLayout.Contiguous(t, e), dq, dk, dv, batch, t, s, d, e);
         return (new Tensor<T>(q.Shape, dq), new Tensor<T>(k.Shape, dk), new Tensor<T>(v.Shape, dv));

@@ -35,7 +35,7 @@ public static class Gelu
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var v = x.Value;
-        var cdf = Gaussian.KeepsCdf<T>() ? GC.AllocateUninitializedArray<T>(v.Size) : []; // every element is written
+        var cdf = Gaussian.KeepsCdf<T>() ? Tensor.Uninitialized<T>(v.Size) : []; // every element is written
         var y = Tensor.Build<T>(v.Shape, o => Gaussian.Gelu(v.Span, o, cdf));
         return Net.Record<T>(nameof(Gelu), [x], y, dy =>
         {

@@ -44,8 +44,8 @@ public static class GeluTanh
     private static (Tensor<T> Y, Tensor<T>? S) Run<T>(Tensor<T> x, bool keepGate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var y = GC.AllocateUninitializedArray<T>(x.Size);
-        var s = keepGate ? GC.AllocateUninitializedArray<T>(x.Size) : null;
+        var y = Tensor.Uninitialized<T>(x.Size);
+        var s = keepGate ? Tensor.Uninitialized<T>(x.Size) : null;
         SigmoidGate.Forward<TwoU<T>, Times<T>, T>(x.Span, s, y);
         return (new Tensor<T>(x.Shape, y), s is null ? null : new Tensor<T>(x.Shape, s));
     }

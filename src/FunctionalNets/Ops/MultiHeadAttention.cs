@@ -23,7 +23,7 @@ public static class MultiHeadAttention
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var (b, t, c, d) = Dims(qkv, heads);
-        var (p, y) = (GC.AllocateUninitializedArray<T>(b * heads * t * t), GC.AllocateUninitializedArray<T>(b * t * c));
+        var (p, y) = (Tensor.Uninitialized<T>(b * heads * t * t), Tensor.Uninitialized<T>(b * t * c));
         var l = Layouts(t, c, d, heads);
         AttentionSlices.Forward<T>(qkv.Span, l.Q, qkv.Span, l.K, qkv.Span, l.V, p, y, l.Y, b * heads, t, t, d, d, causal);
         return (new Tensor<T>(Shape.Of(b, t, c), y), new Attention.Saved<T>(new Tensor<T>(Shape.Of(b, heads, t, t), p)));

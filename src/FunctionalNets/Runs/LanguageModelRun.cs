@@ -69,7 +69,7 @@ public sealed record LanguageModelRun(string Directory, RunSpec Spec, RunData Da
     /// <summary>The trainer: step i trains on batch <c>TrainBatch(DataKey, i)</c>; digests are taken by the run when due.</summary>
     public Trainer<float, long> Trainer() =>
         new(step => LanguageModel.Loss<float>(Spec.Model, Data.Batches.TrainBatch(Spec.DataKey, step)), Spec.Recipe.Optimizer<float>(),
-            DigestParams: false);
+            DigestParams: false, ReuseBuffers: true);
 
     /// <summary>
     /// Starts a run in <paramref name="directory"/>, which must be empty or absent unless <paramref name="force"/>

@@ -9,16 +9,28 @@ public static class Tensor
     public static Tensor<T> Build<T>(Shape shape, Fill<T> fill)
         where T : unmanaged, INumber<T>
     {
-        var data = GC.AllocateUninitializedArray<T>(shape.Size);
+        var data = Uninitialized<T>(shape.Size);
         fill(data);
         return new Tensor<T>(shape, data);
+    }
+
+    /// <summary>A buffer for a new tensor, its elements unspecified: lent by the active <see cref="StepBuffers"/> or newly allocated.</summary>
+    internal static T[] Uninitialized<T>(int length)
+        where T : unmanaged => StepBuffers.Rent<T>(length) ?? GC.AllocateUninitializedArray<T>(length);
+
+    private static T[] Zeroed<T>(int length)
+        where T : unmanaged
+    {
+        if (StepBuffers.Rent<T>(length) is not { } lent) return new T[length];
+        Array.Clear(lent);
+        return lent;
     }
 
     /// <summary>Allocates a zero-initialised tensor and lets <paramref name="fill"/> accumulate into it.</summary>
     public static Tensor<T> BuildZeroed<T>(Shape shape, Fill<T> fill)
         where T : unmanaged, INumber<T>
     {
-        var data = new T[shape.Size];
+        var data = Zeroed<T>(shape.Size);
         fill(data);
         return new Tensor<T>(shape, data);
     }
@@ -77,7 +89,7 @@ public static class Tensor
 
     /// <summary>All zeros.</summary>
     public static Tensor<T> Zeros<T>(Shape shape)
-        where T : unmanaged, INumber<T> => new(shape, new T[shape.Size]);
+        where T : unmanaged, INumber<T> => new(shape, Zeroed<T>(shape.Size));
 
     /// <summary>All ones.</summary>
     public static Tensor<T> Ones<T>(Shape shape)

@@ -25,7 +25,7 @@ public sealed record NonFiniteOrigin(OpPass Pass, string Op, string Path, string
     /// the forward pass when the loss is not finite, else in the backward pass (a gradient is not). None when the
     /// rerun is finite throughout.
     /// </summary>
-    /// <param name="rerun">The computation to watch: given the observer, it runs loss and gradients (e.g. <see cref="Grad.ValueAndGrad{T}(Net{T, Var{T}}, Params{T}, Randomness.Key?, bool, IOpObserver{T}?)"/>) and returns them.</param>
+    /// <param name="rerun">The computation to watch: given the observer, it runs loss and gradients (e.g. <see cref="Grad.ValueAndGrad{T}(Net{T, Var{T}}, Params{T}, Randomness.Key?, bool, IOpObserver{T}?, Tensors.StepBuffers?)"/>) and returns them.</param>
     /// <remarks>
     /// Not every non-finite value is a fault: a causal mask writes −∞ that the softmax turns into zeros. So the search
     /// starts from what failed (the loss, or the parameters whose gradient is not finite) and walks back through the

@@ -2,6 +2,7 @@ using System.Numerics;
 using FunctionalNets.Autodiff;
 using FunctionalNets.Optim;
 using FunctionalNets.Parameters;
+using FunctionalNets.Tensors;
 
 namespace FunctionalNets.Training;
 
@@ -14,21 +15,29 @@ namespace FunctionalNets.Training;
 /// <param name="GuardNonFinite">Stop with <see cref="NonFiniteException"/> when the loss or a gradient is not finite.</param>
 /// <param name="DigestParams">Put a SHA-256 digest of the new parameters in every report (for replay); off saves a pass over them.</param>
 /// <param name="UpdateRatio">Put ‖update‖ / ‖params‖ in every report; off saves two passes over the parameters (the report then holds NaN).</param>
+/// <param name="ReuseBuffers">
+/// <see cref="Fit"/> and <see cref="Scan"/> write each step's activations and cotangents into the previous step's buffers
+/// (<see cref="StepBuffers"/>) instead of leaving them to the garbage collector; the results are the same bits. Only for a
+/// loss that keeps no tensor it builds beyond its own call.
+/// </param>
 public sealed record Trainer<T, TBatch>(
     Func<TBatch, Net<T, Var<T>>> Loss,
     Transform<T> Optimizer,
     bool GuardNonFinite = true,
     bool DigestParams = true,
-    bool UpdateRatio = true)
+    bool UpdateRatio = true,
+    bool ReuseBuffers = false)
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>
     /// One step: loss and gradients on the batch, the optimizer's update, a report. Nothing is mutated. When the guard
     /// fires, the step is run once more under watch, so the error names the op that produced the first non-finite value.
     /// </summary>
-    public (TrainState<T> State, StepReport Report) Step(TrainState<T> s, TBatch batch)
+    public (TrainState<T> State, StepReport Report) Step(TrainState<T> s, TBatch batch) => Advance(s, batch, buffers: null);
+
+    private (TrainState<T> State, StepReport Report) Advance(TrainState<T> s, TBatch batch, StepBuffers? buffers)
     {
-        var (loss, grads) = Gradients(s, batch);
+        var (loss, grads) = Grad.ValueAndGrad(Loss(batch), s.Params, s.Key.FoldIn(s.Step), buffers: buffers);
         var gradNorm = grads.GlobalNorm();
         var nonFinite = double.IsFinite(gradNorm) ? 0 : grads.NonFiniteCount(); // a finite norm proves every element finite
         if (GuardNonFinite && (!T.IsFinite(loss) || nonFinite > 0))
@@ -59,18 +68,23 @@ public sealed record Trainer<T, TBatch>(
         grads.First(kv => kv.Value.Data.Any(v => !T.IsFinite(v))).Key;
 
     /// <summary>The final state after a step on every batch, in order.</summary>
-    public TrainState<T> Fit(TrainState<T> initial, IEnumerable<TBatch> batches) =>
-        batches.Aggregate(initial, (s, b) => Step(s, b).State);
+    public TrainState<T> Fit(TrainState<T> initial, IEnumerable<TBatch> batches)
+    {
+        var buffers = Buffers();
+        return batches.Aggregate(initial, (s, b) => Advance(s, b, buffers).State);
+    }
 
     /// <summary>The state and report after each batch, computed lazily as the sequence is read.</summary>
     public IEnumerable<(TrainState<T> State, StepReport Report)> Scan(TrainState<T> initial, IEnumerable<TBatch> batches)
     {
-        var s = initial;
+        var (s, buffers) = (initial, Buffers());
         foreach (var b in batches)
         {
-            var (next, report) = Step(s, b);
+            var (next, report) = Advance(s, b, buffers);
             s = next;
             yield return (next, report);
         }
     }
+
+    private StepBuffers? Buffers() => ReuseBuffers ? new StepBuffers() : null;
 }

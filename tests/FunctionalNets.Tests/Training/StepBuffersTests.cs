@@ -1,0 +1,99 @@
+using FunctionalNets.Autodiff;
+using FunctionalNets.Models;
+using FunctionalNets.Optim;
+using FunctionalNets.Parameters;
+using FunctionalNets.Randomness;
+using FunctionalNets.Tensors;
+using FunctionalNets.Training;
+
+namespace FunctionalNets.Tests.Training;
+
+public class StepBuffersTests
+{
+    // Dropout on and exact GELU (which keeps Φ as a residual), so the random and the residual-holding paths are lent buffers too.
+    private static readonly GptConfig Config = new(Vocab: 11, Context: 8, Channels: 16, Layers: 2, Heads: 2, Dropout: 0.1,
+        Activation: GptActivation.Gelu, TieWeights: true);
+
+    private static (Tensor<int> X, Tensor<int> Y) Batch(int step) =>
+        (Sample.Integers(Key.FromSeed(71).FoldIn(step), [3, 8], Config.Vocab), Sample.Integers(Key.FromSeed(72).FoldIn(step), [3, 8], Config.Vocab));
+
+    private static Net<float, Var<float>> Loss((Tensor<int> X, Tensor<int> Y) b) => Gpt.Loss<float>(Config, b.X, b.Y);
+
+    private static Params<float> Initial() => Net.Init(Gpt.Logits<float>(Config, Batch(0).X), Key.FromSeed(73));
+
+    private static Trainer<float, (Tensor<int> X, Tensor<int> Y)> Trainer(bool reuse) =>
+        new(Loss, Optimizer.AdamW<float>(3e-3), ReuseBuffers: reuse);
+
+    [Fact]
+    public void Training_with_reused_buffers_gives_the_same_bits_at_every_step()
+    {
+        IEnumerable<(string Digest, double Loss)> Run(bool reuse)
+        {
+            var trainer = Trainer(reuse);
+            var start = TrainState<float>.Start(Initial(), trainer.Optimizer, Key.FromSeed(74));
+            return trainer.Scan(start, Enumerable.Range(0, 6).Select(Batch)).Select(r => (r.State.Params.Digest(), r.Report.Loss)).ToList();
+        }
+        var (fresh, reused) = (Run(reuse: false), Run(reuse: true));
+        Assert.Equal(fresh, reused);
+        Assert.Equal(6, reused.Select(r => r.Digest).Distinct().Count());
+    }
+
+    [Fact]
+    public void Gradients_handed_back_are_the_callers_own_and_later_calls_reuse_the_memory()
+    {
+        var (p, buffers) = (Initial(), new StepBuffers());
+        var (loss0, grads0) = Grad.ValueAndGrad(Loss(Batch(0)), p, Key.FromSeed(75), buffers: buffers);
+        var (digest0, held) = (grads0.Digest(), buffers.Bytes);
+        Assert.True(held > 0, "the first call allocated nothing through the buffers");
+        var (loss1, grads1) = Grad.ValueAndGrad(Loss(Batch(1)), p, Key.FromSeed(76), buffers: buffers);
+        Assert.Equal(held, buffers.Bytes); // the second step's tensors all came from the first step's memory
+        Assert.Equal(digest0, grads0.Digest()); // and overwrote none of what the first call returned
+        var fresh = Grad.ValueAndGrad(Loss(Batch(1)), p, Key.FromSeed(76));
+        Assert.Equal(fresh.Loss, loss1);
+        Assert.Equal(fresh.Grads.Digest(), grads1.Digest());
+        Assert.NotEqual(loss0, loss1);
+    }
+
+    [Fact]
+    public void A_zero_filled_tensor_built_in_a_reused_buffer_is_zero()
+    {
+        var buffers = new StepBuffers();
+        using (buffers.Lend()) Tensor.Full<double>([5, 7], 3.5);
+        using (buffers.Lend())
+        {
+            var zeros = Tensor.Zeros<double>([5, 7]);
+            Assert.All(zeros.Data, v => Assert.Equal(0.0, v));
+        }
+        Assert.Equal(5 * 7 * sizeof(double), buffers.Bytes);
+    }
+
+    [Fact]
+    public void No_buffers_are_lent_while_an_observer_watches()
+    {
+        var buffers = new StepBuffers();
+        var seen = new List<Tensor<float>>();
+        Grad.ValueAndGrad(Loss(Batch(0)), Initial(), Key.FromSeed(75), observer: new Keeper(seen), buffers: buffers);
+        Assert.Equal(0, buffers.Bytes);
+        Assert.NotEmpty(seen);
+    }
+
+    [Fact]
+    public void Lending_twice_at_once_is_refused_with_a_reason()
+    {
+        var (a, b) = (new StepBuffers(), new StepBuffers());
+        using (a.Lend())
+        {
+            Assert.Contains("already lending to another computation", Assert.Throws<InvalidOperationException>(() => a.Lend()).Message);
+            Assert.Contains("already lending on this thread", Assert.Throws<InvalidOperationException>(() => b.Lend()).Message);
+        }
+        using (b.Lend()) Tensor.Ones<float>([8]); // once a's lending has ended, b lends on this thread
+        Assert.Equal(8 * sizeof(float), b.Bytes);
+    }
+
+    private sealed class Keeper(List<Tensor<float>> seen) : IOpObserver<float>
+    {
+        public void Forward(ForwardOp<float> op) => seen.Add(op.Output.Value);
+
+        public void Backward(BackwardOp<float> op) { }
+    }
+}
