@@ -20,7 +20,7 @@ public static class Grad
     /// does not read). Cotangents of a value used more than once are added where it is consumed.
     /// <paramref name="observer"/>, when given, sees every op of the forward pass, then every pullback.
     /// <paramref name="buffers"/>, when given, lends the buffers of every tensor the call builds and takes back those of
-    /// the previous call that used it (the gradients are copied out, so they are the caller's alone); it is not used
+    /// the previous call that used it (the gradients' buffers are given away to the caller, never lent again); it is not used
     /// while an observer watches, since an observer may keep what it sees.
     /// </summary>
     public static (T Loss, Params<T> Grads) ValueAndGrad<T>(Net<T, Var<T>> loss, Params<T> parameters, Key? rng = null, bool training = true,
@@ -28,9 +28,10 @@ public static class Grad
         where T : unmanaged, INumber<T>
     {
         if (buffers is null || observer is not null) return LossAndGradients(loss, parameters, rng, training, observer);
-        (T Loss, Params<T> Grads) lent;
-        using (buffers.Lend()) lent = LossAndGradients(loss, parameters, rng, training, observer: null);
-        return (lent.Loss, lent.Grads.Map((_, g) => Tensor.From(g.Shape, g.Span)));
+        (T Loss, Params<T> Grads) result;
+        using (buffers.Lend()) result = LossAndGradients(loss, parameters, rng, training, observer: null);
+        foreach (var g in result.Grads.Tensors) buffers.GiveAway(g.UnsafeBuffer());
+        return result;
     }
 
     private static (T Loss, Params<T> Grads) LossAndGradients<T>(Net<T, Var<T>> loss, Params<T> parameters, Key? rng, bool training,

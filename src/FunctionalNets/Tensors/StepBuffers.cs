@@ -11,8 +11,8 @@ namespace FunctionalNets.Tensors;
 /// <para>
 /// Pass one to <see cref="Autodiff.Grad.ValueAndGrad{T}(Autodiff.Net{T, Autodiff.Var{T}}, Parameters.Params{T}, Randomness.Key?, bool, Autodiff.IOpObserver{T}?, StepBuffers?)"/>
 /// (or set <see cref="Training.Trainer{T, TBatch}.ReuseBuffers"/>). Every tensor built on the calling thread during
-/// that call takes its buffer from here; the call copies the gradients out into buffers of their own before it
-/// returns, so what it hands back never aliases this memory. Everything else the call built is reclaimed when the
+/// that call takes its buffer from here; the buffers of the gradients it returns are given away to the caller, never
+/// lent again, so what it hands back is never overwritten. Everything else the call built is reclaimed when the
 /// next call starts: a loss function must not keep a tensor it built beyond its own call.
 /// </para>
 /// <para>
@@ -74,6 +74,20 @@ public sealed class StepBuffers
     {
         if (!free.TryGetValue((element, length), out var shelf)) free[(element, length)] = shelf = new Stack<Array>();
         return shelf;
+    }
+
+    /// <summary>
+    /// Hands <paramref name="buffer"/> over for good when it was lent since the last <see cref="Lend"/> (it is then
+    /// never lent again, and no longer counted in <see cref="Bytes"/>); a buffer from elsewhere is left alone.
+    /// </summary>
+    internal void GiveAway<T>(T[] buffer)
+        where T : unmanaged
+    {
+        var at = lent.FindIndex(b => ReferenceEquals(b, buffer));
+        if (at < 0) return;
+        lent[at] = lent[^1];
+        lent.RemoveAt(lent.Count - 1);
+        Bytes -= (long)buffer.Length * Unsafe.SizeOf<T>();
     }
 
     /// <summary>Ends the lending on this thread; what was lent stays lent until the next <see cref="Lend"/>.</summary>

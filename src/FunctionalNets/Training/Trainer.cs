@@ -7,7 +7,7 @@ using FunctionalNets.Tensors;
 namespace FunctionalNets.Training;
 
 /// <summary>
-/// Training as a fold: a pure <see cref="Step"/> from (state, batch) to (state, report); <see cref="Fit"/>
+/// Training as a fold: a pure <see cref="Step(TrainState{T}, TBatch)"/> from (state, batch) to (state, report); <see cref="Fit"/>
 /// aggregates it over batches and <see cref="Scan"/> yields every intermediate state and report lazily.
 /// </summary>
 /// <param name="Loss">The scalar loss of a batch (a mean over its examples, so the gradient is the mean of theirs).</param>
@@ -33,9 +33,13 @@ public sealed record Trainer<T, TBatch>(
     /// One step: loss and gradients on the batch, the optimizer's update, a report. Nothing is mutated. When the guard
     /// fires, the step is run once more under watch, so the error names the op that produced the first non-finite value.
     /// </summary>
-    public (TrainState<T> State, StepReport Report) Step(TrainState<T> s, TBatch batch) => Advance(s, batch, buffers: null);
+    public (TrainState<T> State, StepReport Report) Step(TrainState<T> s, TBatch batch) => Step(s, batch, buffers: null);
 
-    private (TrainState<T> State, StepReport Report) Advance(TrainState<T> s, TBatch batch, StepBuffers? buffers)
+    /// <summary>
+    /// <see cref="Step(TrainState{T}, TBatch)"/> with the step's tensors built in <paramref name="buffers"/>, which takes
+    /// back those of the last step that used it (see <see cref="StepBuffers"/>); the same bits, for a loop of one's own.
+    /// </summary>
+    public (TrainState<T> State, StepReport Report) Step(TrainState<T> s, TBatch batch, StepBuffers? buffers)
     {
         var (loss, grads) = Grad.ValueAndGrad(Loss(batch), s.Params, s.Key.FoldIn(s.Step), buffers: buffers);
         var gradNorm = grads.GlobalNorm();
@@ -51,7 +55,7 @@ public sealed record Trainer<T, TBatch>(
     }
 
     /// <summary>
-    /// The loss and gradients of step <c>s.Step</c> on <paramref name="batch"/>, as <see cref="Step"/> computes them
+    /// The loss and gradients of step <c>s.Step</c> on <paramref name="batch"/>, as <see cref="Step(TrainState{T}, TBatch)"/> computes them
     /// (the key <c>s.Key.FoldIn(s.Step)</c>); <paramref name="observer"/>, when given, watches every op.
     /// </summary>
     public (T Loss, Params<T> Grads) Gradients(TrainState<T> s, TBatch batch, IOpObserver<T>? observer = null) =>
@@ -71,7 +75,7 @@ public sealed record Trainer<T, TBatch>(
     public TrainState<T> Fit(TrainState<T> initial, IEnumerable<TBatch> batches)
     {
         var buffers = Buffers();
-        return batches.Aggregate(initial, (s, b) => Advance(s, b, buffers).State);
+        return batches.Aggregate(initial, (s, b) => Step(s, b, buffers).State);
     }
 
     /// <summary>The state and report after each batch, computed lazily as the sequence is read.</summary>
@@ -80,7 +84,7 @@ public sealed record Trainer<T, TBatch>(
         var (s, buffers) = (initial, Buffers());
         foreach (var b in batches)
         {
-            var (next, report) = Advance(s, b, buffers);
+            var (next, report) = Step(s, b, buffers);
             s = next;
             yield return (next, report);
         }

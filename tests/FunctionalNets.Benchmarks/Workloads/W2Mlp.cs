@@ -24,10 +24,11 @@ internal static class W2Mlp
             b => from logits in model.On(b.X) from loss in CrossEntropy.Apply(logits, b.Y) select loss,
             Optimizer.Sgd<float>(0.01), GuardNonFinite: false, DigestParams: false, UpdateRatio: false);
         var state = TrainState<float>.Start(parameters, trainer.Optimizer, root);
+        var buffers = new StepBuffers();
         StepReport last = null!;
         void Step()
         {
-            (state, last) = trainer.Step(state, data[state.Step % pool]);
+            (state, last) = trainer.Step(state, data[state.Step % pool], buffers);
         }
 
         Step();

@@ -31,8 +31,9 @@ internal static class W3Gpt
         var trainer = new Trainer<float, (Tensor<int> X, Tensor<int> Y)>(
             b => Gpt.Loss<float>(Config, b.X, b.Y), Optimizer.AdamW<float>(3e-4, 0.01), GuardNonFinite: false, DigestParams: false, UpdateRatio: false);
         var state = TrainState<float>.Start(parameters, trainer.Optimizer, Key.FromSeed(3));
+        var buffers = new StepBuffers();
         StepReport last = null!;
-        void Step() => (state, last) = trainer.Step(state, data[state.Step % Pool]);
+        void Step() => (state, last) = trainer.Step(state, data[state.Step % Pool], buffers);
 
         var (warm, n) = quick ? (3, 10) : (5, 30);
         Step();

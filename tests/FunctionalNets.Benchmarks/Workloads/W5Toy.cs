@@ -47,8 +47,9 @@ internal static class W5Toy
         var parameters = Net.Init(Loss(data[0].X, data[0].Y), root);
         var trainer = new Trainer<float, (Tensor<int> X, Tensor<int> Y)>(b => Loss(b.X, b.Y), Optimizer.Sgd<float>(0.1), GuardNonFinite: false, DigestParams: false, UpdateRatio: false);
         var state = TrainState<float>.Start(parameters, trainer.Optimizer, root);
+        var buffers = new StepBuffers();
         StepReport last = null!;
-        void Step() => (state, last) = trainer.Step(state, data[state.Step % Pool]);
+        void Step() => (state, last) = trainer.Step(state, data[state.Step % Pool], buffers);
 
         Step();
         var first = last.Loss;

@@ -46,8 +46,8 @@ public class StepBuffersTests
         var (digest0, held) = (grads0.Digest(), buffers.Bytes);
         Assert.True(held > 0, "the first call allocated nothing through the buffers");
         var (loss1, grads1) = Grad.ValueAndGrad(Loss(Batch(1)), p, Key.FromSeed(76), buffers: buffers);
-        Assert.Equal(held, buffers.Bytes); // the second step's tensors all came from the first step's memory
-        Assert.Equal(digest0, grads0.Digest()); // and overwrote none of what the first call returned
+        Assert.Equal(held, buffers.Bytes); // the second call's tensors came from the first call's memory, the gradients' apart
+        Assert.Equal(digest0, grads0.Digest()); // which were given away: nothing the first call returned was overwritten
         var fresh = Grad.ValueAndGrad(Loss(Batch(1)), p, Key.FromSeed(76));
         Assert.Equal(fresh.Loss, loss1);
         Assert.Equal(fresh.Grads.Digest(), grads1.Digest());
