@@ -56,6 +56,8 @@ internal static unsafe class GemmBlocked
             var job = new Job<TV, T>((nint)pa, (nint)pb, (nint)pc, s, splitRows, tiles);
             if (threads == 1)
                 job.Run(0, s.M, 0, s.N);
+            else if (splitRows && SharedB<TV, T>.Fits(s))
+                SharedB<TV, T>.Multiply((nint)pa, (nint)pb, (nint)pc, s, threads);
             else
                 StaticParallel.For(threads, job);
         }
@@ -113,6 +115,115 @@ internal static unsafe class GemmBlocked
                 }
             }
             ArrayPool<T>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// A row split whose op(B) is packed once, by all threads side by side, into a buffer they then share: each thread
+    /// would otherwise pack all of B for its own rows. With B shared the rows can be cut into several parts per
+    /// thread, claimed by whoever is free, so a thread that runs slower (its cache colder, its tiles partial) no
+    /// longer holds the other up at the join.
+    /// </summary>
+    /// <remarks>
+    /// Every (k-block, sliver) pair of B has its own slot, padded by the packer's slack, so slots packed by different
+    /// threads never overlap. The parts are numbered packing first, then rows; parts are claimed in order, so once a
+    /// thread holds a row part every packing part is held by a running thread, and waiting for them cannot deadlock.
+    /// Each element of C still sums its k-blocks in order, each from zero, so the bits are those of <see cref="Job{TV, T}"/>.
+    /// </remarks>
+    private static class SharedB<TV, T>
+        where TV : unmanaged, ISimd<TV, T>
+        where T : unmanaged, INumber<T>
+    {
+        /// <summary>
+        /// The packed B fits in a quarter of a core's L2 (512 KiB, one column block), and the product is large enough
+        /// (8 Mi multiply-adds) that the threads' meeting after packing costs little.
+        /// </summary>
+        public static bool Fits(GemmShape s) =>
+            s.N <= Nc<T>() && (long)s.K * RoundUp(s.N, GemmMicroKernel.Nr<TV, T>()) * sizeof(T) <= 512 * 1024 && (long)s.M * s.K * s.N >= 1L << 23;
+
+        public static void Multiply(nint a, nint b, nint c, GemmShape s, int threads)
+        {
+            var (mr, nr, kc) = (GemmMicroKernel.Mr<TV>(), GemmMicroKernel.Nr<TV, T>(), Kc<T>());
+            var layout = new Layout(CeilDiv(s.K, kc), CeilDiv(s.N, nr), Math.Min(kc, s.K) * nr + GemmPack.Slack<T>());
+            // Several row parts per thread, each at least a million multiply-adds (a claim and a packed A sliver are not free).
+            var rowParts = Math.Min(CeilDiv(s.M, mr), (int)Math.Clamp((long)s.M * s.K * s.N / (1L << 20), threads, threads * 4));
+            var buffer = ArrayPool<T>.Shared.Rent(64 / sizeof(T) + layout.Slots * layout.SlotSize);
+            fixed (T* start = buffer)
+            {
+                var packed = (nint)(((nint)start + 63) & ~(nint)63);
+                StaticParallel.For(threads + rowParts, new Parts(a, b, c, packed, s, layout, threads, rowParts, new Progress()));
+            }
+            ArrayPool<T>.Shared.Return(buffer);
+        }
+
+        private static int RoundUp(int x, int y) => CeilDiv(x, y) * y;
+
+        /// <summary>Slot (k-block, sliver) is at <c>(kBlock · Slivers + sliver) · SlotSize</c>; a slot size is a whole number of cache lines.</summary>
+        private readonly record struct Layout(int KBlocks, int Slivers, int SlotSize)
+        {
+            public int Slots => KBlocks * Slivers;
+        }
+
+        private sealed class Progress
+        {
+            public int PackingDone;
+        }
+
+        private readonly struct Parts(nint a, nint b, nint c, nint packed, GemmShape s, Layout layout, int packingParts, int rowParts, Progress progress) : IPartWork
+        {
+            public void Run(int part, int parts)
+            {
+                if (part < packingParts) Pack(part);
+                else Rows(part - packingParts);
+            }
+
+            private void Pack(int part)
+            {
+                var (nr, kcBlock) = (GemmMicroKernel.Nr<TV, T>(), Kc<T>());
+                var (lo, hi) = (layout.Slots * part / packingParts, layout.Slots * (part + 1) / packingParts);
+                try
+                {
+                    for (var slot = lo; slot < hi; slot++)
+                    {
+                        var (kBlock, sliver) = Math.DivRem(slot, layout.Slivers);
+                        var pc = kBlock * kcBlock;
+                        GemmPack.B<TV, T>((T*)b, (T*)packed + (nint)slot * layout.SlotSize, s, pc, Math.Min(kcBlock, s.K - pc), sliver * nr,
+                            Math.Min(nr, s.N - sliver * nr));
+                    }
+                }
+                finally
+                {
+                    Interlocked.Increment(ref progress.PackingDone); // a failed part must not leave the row parts waiting
+                }
+            }
+
+            private void Rows(int part)
+            {
+                var (mr, nr, kcBlock) = (GemmMicroKernel.Mr<TV>(), GemmMicroKernel.Nr<TV, T>(), Kc<T>());
+                var tiles = CeilDiv(s.M, mr);
+                var (lo, hi) = (tiles * part / rowParts, tiles * (part + 1) / rowParts);
+                var wait = new SpinWait();
+                while (Volatile.Read(ref progress.PackingDone) < packingParts) wait.SpinOnce(sleep1Threshold: -1);
+                var buffer = ArrayPool<T>.Shared.Rent(Math.Min(kcBlock, s.K) * mr + GemmPack.Slack<T>());
+                fixed (T* ap = buffer)
+                {
+                    for (var ir = lo * mr; ir < Math.Min(hi * mr, s.M); ir += mr)
+                    {
+                        var rows = Math.Min(mr, s.M - ir);
+                        for (var kBlock = 0; kBlock < layout.KBlocks; kBlock++)
+                        {
+                            var pc = kBlock * kcBlock;
+                            var kc = Math.Min(kcBlock, s.K - pc);
+                            var add = pc > 0 || s.Accumulate;
+                            GemmPack.A<TV, T>((T*)a, ap, s, ir, rows, pc, kc);
+                            for (var sliver = 0; sliver < layout.Slivers; sliver++)
+                                GemmMicroKernel.Run<TV, T>(ap, (T*)packed + (nint)(kBlock * layout.Slivers + sliver) * layout.SlotSize, kc,
+                                    (T*)c + (nint)ir * s.N + sliver * nr, s.N, add, rows, Math.Min(nr, s.N - sliver * nr));
+                        }
+                    }
+                }
+                ArrayPool<T>.Shared.Return(buffer);
+            }
         }
     }
 }

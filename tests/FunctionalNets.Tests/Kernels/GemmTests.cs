@@ -69,6 +69,30 @@ public class GemmTests
         }
     }
 
+    [Theory, MemberData(nameof(TransposeFlags))]
+    public void A_row_split_sharing_one_packed_B_matches_naive_and_one_thread_bit_for_bit(bool transA, bool transB)
+    {
+        // 300×300×100 splits over rows with B packed once for both threads (float and double): partial row tiles and
+        // slivers, two k-blocks, with and without accumulation.
+        var (m, k, n) = (300, 300, 100);
+        foreach (var accumulate in (ReadOnlySpan<bool>)[false, true])
+        {
+            AssertMatchesNaive(m, k, n, transA, transB, accumulate, Key.FromSeed(13));
+            var a = Uniform(Key.FromSeed(14), m * k);
+            var b = Uniform(Key.FromSeed(15), k * n);
+            var c0 = Uniform(Key.FromSeed(16), m * n);
+            var runs = new[] { 1, 2 }.Select(threads => WithThreads(threads, () =>
+            {
+                var (cf, cd) = (c0.Select(x => (float)x).ToArray(), (double[])c0.Clone());
+                Gemm.Multiply<float>(a.Select(x => (float)x).ToArray(), b.Select(x => (float)x).ToArray(), cf, m, k, n, transA, transB, accumulate);
+                Gemm.Multiply<double>(a, b, cd, m, k, n, transA, transB, accumulate);
+                return (cf, cd);
+            })).ToArray();
+            Assert.True(runs[1].cf.AsSpan().SequenceEqual(runs[0].cf), $"float, accumulate={accumulate}: 2 threads differ from 1");
+            Assert.True(runs[1].cd.AsSpan().SequenceEqual(runs[0].cd), $"double, accumulate={accumulate}: 2 threads differ from 1");
+        }
+    }
+
     [Fact]
     public void Multiply_from_several_threads_at_once_matches_one_thread_bit_for_bit()
     {
