@@ -243,4 +243,18 @@ public static class Net
     public static A Apply<T, A>(Net<T, A> net, Params<T> parameters, Key? rng = null, bool training = false, IOpObserver<T>? observer = null)
         where T : unmanaged, INumber<T> =>
         net.Run(NetState<T>.Start(parameters, recording: false, rng: rng, training: training, observer: observer)).Value;
+
+    /// <summary>
+    /// <see cref="Apply{T, A}"/> for a net with one output, its tensors built in <paramref name="buffers"/>, which takes
+    /// back those of the last call that used it (see <see cref="StepBuffers"/>): for inference in a loop. The
+    /// output's buffer is given away to the caller, so the result stays valid; the same bits as without buffers.
+    /// </summary>
+    public static Tensor<T> Output<T>(Net<T, Var<T>> net, Params<T> parameters, StepBuffers buffers, Key? rng = null, bool training = false)
+        where T : unmanaged, INumber<T>
+    {
+        Var<T> y;
+        using (buffers.Lend()) y = Apply(net, parameters, rng, training);
+        buffers.GiveAway(y.Value.UnsafeBuffer());
+        return y.Value;
+    }
 }

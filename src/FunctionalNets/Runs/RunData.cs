@@ -4,6 +4,7 @@ using FunctionalNets.Autodiff;
 using FunctionalNets.Models;
 using FunctionalNets.Parameters;
 using FunctionalNets.Randomness;
+using FunctionalNets.Tensors;
 using FunctionalNets.Text;
 using LanguageExt;
 using LanguageExt.Common;
@@ -60,6 +61,10 @@ public abstract record RunData
     public static double Loss(Params<float> parameters, GptConfig cfg, TokenBatch batch) =>
         Net.Apply(LanguageModel.Loss<float>(cfg, batch), parameters).Value.Span[0];
 
+    // The same, for a loop over many batches: each batch's activations are built in the last one's buffers.
+    private static double Loss(Params<float> parameters, GptConfig cfg, TokenBatch batch, StepBuffers buffers) =>
+        Net.Output(LanguageModel.Loss<float>(cfg, batch), parameters, buffers).Span[0];
+
     /// <summary>A text file, split into training and validation ids.</summary>
     public sealed record Text(TextDataset Dataset) : RunData
     {
@@ -80,8 +85,8 @@ public abstract record RunData
         /// <summary>The mean loss over validation batches 0 … evalBatches − 1 drawn from <see cref="EvalKey"/>.</summary>
         public override Evaluation Evaluate(Params<float> parameters, GptConfig cfg, int evalBatches)
         {
-            var sum = 0.0;
-            for (var i = 0; i < evalBatches; i++) sum += Loss(parameters, cfg, Dataset.ValidationBatch(EvalKey, i));
+            var (sum, buffers) = (0.0, new StepBuffers());
+            for (var i = 0; i < evalBatches; i++) sum += Loss(parameters, cfg, Dataset.ValidationBatch(EvalKey, i), buffers);
             return new Evaluation(sum / evalBatches, null, []);
         }
     }
@@ -103,7 +108,8 @@ public abstract record RunData
         /// </remarks>
         public override Evaluation Evaluate(Params<float> parameters, GptConfig cfg, int evalBatches)
         {
-            var loss = Task.HeldOut.Chunk(Task.BatchSize).Sum(chunk => Loss(parameters, cfg, Task.Batch(chunk)) * chunk.Length)
+            var buffers = new StepBuffers();
+            var loss = Task.HeldOut.Chunk(Task.BatchSize).Sum(chunk => Loss(parameters, cfg, Task.Batch(chunk), buffers) * chunk.Length)
                 / Task.HeldOut.Length;
             var answers = Task.HeldOut.Select(p =>
             {

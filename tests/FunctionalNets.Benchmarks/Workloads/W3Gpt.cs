@@ -68,7 +68,8 @@ internal static class W3Gpt
         var (warm, n) = quick ? (3, 10) : (5, 30);
         Tensor<float> logits = null!;
         var i = 0;
-        void Forward() => logits = Net.Apply(Gpt.Logits<float>(Config, data[i++ % Pool].X), parameters).Value;
+        var buffers = new StepBuffers();
+        void Forward() => logits = Net.Output(Gpt.Logits<float>(Config, data[i++ % Pool].X), parameters, buffers);
 
         for (var w = 0; w < warm; w++) Forward();
         var times = new List<double>();

@@ -55,6 +55,18 @@ public class StepBuffersTests
     }
 
     [Fact]
+    public void Inference_in_reused_buffers_gives_the_same_bits_and_each_output_stays_valid()
+    {
+        var (p, buffers) = (Initial(), new StepBuffers());
+        var outputs = Enumerable.Range(0, 4).Select(i => Net.Output(Gpt.Logits<float>(Config, Batch(i).X), p, buffers)).ToList();
+        var held = buffers.Bytes;
+        Net.Output(Gpt.Logits<float>(Config, Batch(4).X), p, buffers);
+        Assert.Equal(held, buffers.Bytes);
+        for (var i = 0; i < outputs.Count; i++)
+            Assert.True(outputs[i].BitEquals(Net.Apply(Gpt.Logits<float>(Config, Batch(i).X), p).Value), $"output {i} differs from a fresh forward");
+    }
+
+    [Fact]
     public void A_zero_filled_tensor_built_in_a_reused_buffer_is_zero()
     {
         var buffers = new StepBuffers();
