@@ -9,7 +9,7 @@ namespace FunctionalNets.Benchmarks;
 
 /// <summary>
 /// float32 n×n GEMM: MathNet's managed multiply (the baseline), <see cref="MatMul.Forward{T}"/> (a new tensor per
-/// call, as W1) and <see cref="Gemm.Multiply{T}"/> into a preallocated C (the kernel alone).
+/// call, as W1) and <see cref="Gemm.Multiply{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, int, int, int, bool, bool, bool)"/> into a preallocated C (the kernel alone).
 /// Run with `dotnet run -c Release --project tests/FunctionalNets.Benchmarks -- bdn --filter *Gemm*`.
 /// </summary>
 [MemoryDiagnoser]

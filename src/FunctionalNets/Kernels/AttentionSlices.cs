@@ -19,37 +19,11 @@ internal readonly record struct SliceLayout(int Heads, int BatchStride, int Head
 }
 
 /// <summary>
-/// The per-slice work of scaled dot-product attention; each slice is computed on its own (operands gathered into
-/// contiguous scratch when strided), so slices can run on any thread in any order with the same bits.
+/// The per-slice work of scaled dot-product attention; each slice is computed on its own, its operands read and its
+/// results written in place through the GEMM's row strides, so slices can run on any thread in any order with the same bits.
 /// </summary>
 internal static unsafe class AttentionSlices
 {
-    /// <summary>Slice i's rows × cols block: the buffer itself when contiguous, else a copy in <paramref name="scratch"/>.</summary>
-    private static ReadOnlySpan<T> Read<T>(T* buffer, SliceLayout layout, int slice, int rows, int cols, Span<T> scratch)
-        where T : unmanaged
-    {
-        var start = buffer + layout.Offset(slice);
-        if (layout.RowStride == cols) return new ReadOnlySpan<T>(start, rows * cols);
-        for (var r = 0; r < rows; r++)
-            new ReadOnlySpan<T>(start + (nint)r * layout.RowStride, cols).CopyTo(scratch.Slice(r * cols, cols));
-        return scratch[..(rows * cols)];
-    }
-
-    /// <summary>Where slice i's rows × cols result is computed: in place when contiguous, else in <paramref name="scratch"/> for <see cref="Write"/>.</summary>
-    private static Span<T> Target<T>(T* buffer, SliceLayout layout, int slice, int rows, int cols, Span<T> scratch)
-        where T : unmanaged =>
-        layout.RowStride == cols ? new Span<T>(buffer + layout.Offset(slice), rows * cols) : scratch[..(rows * cols)];
-
-    /// <summary>Copies a result computed in scratch to its strided place (nothing to do when it was computed in place).</summary>
-    private static void Write<T>(ReadOnlySpan<T> block, T* buffer, SliceLayout layout, int slice, int rows, int cols)
-        where T : unmanaged
-    {
-        if (layout.RowStride == cols) return;
-        var start = buffer + layout.Offset(slice);
-        for (var r = 0; r < rows; r++)
-            block.Slice(r * cols, cols).CopyTo(new Span<T>(start + (nint)r * layout.RowStride, cols));
-    }
-
     private static T Scale<T>(int d)
         where T : unmanaged, IFloatingPointIeee754<T> => T.One / T.Sqrt(T.CreateTruncating(d));
 
@@ -84,19 +58,18 @@ internal static unsafe class AttentionSlices
     {
         public void Run(int start, int end)
         {
-            var (scores, qs, ks, vs, ys) = (new T[t * s], new T[t * d], new T[s * d], new T[s * e], new T[t * e]);
+            var scores = new T[t * s];
             var scale = Scale<T>(d);
-            for (var i = start; i < end; i++)
-            {
-                var pi = new Span<T>(p + (nint)i * t * s, t * s);
-                Gemm.Multiply(Read(q, qL, i, t, d, qs), Read(k, kL, i, s, d, ks), scores, t, d, s, transB: true);
-                TensorPrimitives.Multiply(scores, scale, scores);
-                if (causal) Triangle.FillAbove<T>(scores, t, T.NegativeInfinity);
-                Rows.Softmax(scores, pi, t, s);
-                var yi = Target(y, yL, i, t, e, ys);
-                Gemm.Multiply(pi, Read(v, vL, i, s, e, vs), yi, t, s, e);
-                Write<T>(yi, y, yL, i, t, e);
-            }
+            fixed (T* ps = scores)
+                for (var i = start; i < end; i++)
+                {
+                    var pi = p + (nint)i * t * s;
+                    Gemm.Multiply(q + qL.Offset(i), qL.RowStride, k + kL.Offset(i), kL.RowStride, ps, s, t, d, s, transB: true);
+                    TensorPrimitives.Multiply(scores, scale, scores);
+                    if (causal) Triangle.FillAbove<T>(scores, t, T.NegativeInfinity);
+                    Rows.Softmax(scores, new Span<T>(pi, t * s), t, s);
+                    Gemm.Multiply(pi, s, v + vL.Offset(i), vL.RowStride, y + yL.Offset(i), yL.RowStride, t, s, e);
+                }
         }
     }
 
@@ -108,24 +81,18 @@ internal static unsafe class AttentionSlices
         public void Run(int start, int end)
         {
             var (dP, dS) = (new T[t * s], new T[t * s]);
-            var (qs, ks, vs, dys) = (new T[t * d], new T[s * d], new T[s * e], new T[t * e]);
-            var (dqs, dks, dvs) = (new T[t * d], new T[s * d], new T[s * e]);
             var scale = Scale<T>(d);
-            for (var i = start; i < end; i++)
-            {
-                ReadOnlySpan<T> pi = new(p + (nint)i * t * s, t * s), dyi = Read(dy, yL, i, t, e, dys);
-                ReadOnlySpan<T> qi = Read(q, qL, i, t, d, qs), ki = Read(k, kL, i, s, d, ks);
-                Gemm.Multiply(dyi, Read(v, vL, i, s, e, vs), dP, t, e, s, transB: true);
-                Rows.SoftmaxVjp(pi, dP, dS, t, s);
-                TensorPrimitives.Multiply(dS, scale, dS);
-                Span<T> dqi = Target(dq, qL, i, t, d, dqs), dki = Target(dk, kL, i, s, d, dks), dvi = Target(dv, vL, i, s, e, dvs);
-                Gemm.Multiply(dS, ki, dqi, t, s, d);
-                Gemm.Multiply(dS, qi, dki, s, t, d, transA: true);
-                Gemm.Multiply(pi, dyi, dvi, s, t, e, transA: true);
-                Write<T>(dqi, dq, qL, i, t, d);
-                Write<T>(dki, dk, kL, i, s, d);
-                Write<T>(dvi, dv, vL, i, s, e);
-            }
+            fixed (T* pdP = dP, pdS = dS)
+                for (var i = start; i < end; i++)
+                {
+                    T* pi = p + (nint)i * t * s, dyi = dy + yL.Offset(i), qi = q + qL.Offset(i), ki = k + kL.Offset(i);
+                    Gemm.Multiply(dyi, yL.RowStride, v + vL.Offset(i), vL.RowStride, pdP, s, t, e, s, transB: true);
+                    Rows.SoftmaxVjp(new ReadOnlySpan<T>(pi, t * s), dP, dS, t, s);
+                    TensorPrimitives.Multiply(dS, scale, dS);
+                    Gemm.Multiply(pdS, s, ki, kL.RowStride, dq + qL.Offset(i), qL.RowStride, t, s, d);
+                    Gemm.Multiply(pdS, s, qi, qL.RowStride, dk + kL.Offset(i), kL.RowStride, s, t, d, transA: true);
+                    Gemm.Multiply(pi, s, dyi, yL.RowStride, dv + vL.Offset(i), vL.RowStride, s, t, e, transA: true);
+                }
         }
     }
 }

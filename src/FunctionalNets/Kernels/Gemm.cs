@@ -31,19 +31,53 @@ internal static unsafe class Gemm
             if (!accumulate) c[..(m * n)].Clear();
             return;
         }
+        var s = new GemmShape(m, k, n, transA, transB, accumulate);
         if ((typeof(T) == typeof(float) || typeof(T) == typeof(double)) && (long)m * k * n > SmallVolume)
-            GemmBlocked.Multiply(a, b, c, new GemmShape(m, k, n, transA, transB, accumulate), Compute.Threads);
+            GemmBlocked.Multiply(a, b, c, s, Compute.Threads);
         else
-            Reference(a, b, c, m, k, n, transA, transB, accumulate);
+            Reference(a, b, c, s);
     }
 
     /// <summary>
+    /// <see cref="Multiply{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, int, int, int, bool, bool, bool)"/> of blocks
+    /// inside wider matrices, whose rows are <paramref name="lda"/>, <paramref name="ldb"/> and <paramref name="ldc"/>
+    /// elements apart (each at least the block's stored row length; the caller keeps the memory pinned). The same bits
+    /// as multiplying contiguous copies of the blocks: packing reads the same elements either way.
+    /// </summary>
+    public static void Multiply<T>(T* a, int lda, T* b, int ldb, T* c, int ldc, int m, int k, int n,
+        bool transA = false, bool transB = false, bool accumulate = false)
+        where T : unmanaged, INumber<T>
+    {
+        var s = new GemmShape(m, k, n, transA, transB, accumulate, lda, ldb, ldc);
+        var (aCols, bCols) = (transA ? m : k, transB ? k : n);
+        if (m < 0 || k < 0 || n < 0 || lda < aCols || ldb < bCols || ldc < n)
+            throw new ArgumentException($"Gemm: m={m}, k={k}, n={n} need lda ≥ {aCols}, ldb ≥ {bCols}, ldc ≥ {n}, got {lda}, {ldb}, {ldc}");
+        if (m == 0 || n == 0) return;
+        var (aRows, bRows) = (transA ? k : m, transB ? n : k);
+        ReadOnlySpan<T> sa = new(a, Extent(aRows, aCols, lda)), sb = new(b, Extent(bRows, bCols, ldb));
+        Span<T> sc = new(c, Extent(m, n, ldc));
+        if (k == 0)
+        {
+            if (!accumulate)
+                for (var i = 0; i < m; i++) sc.Slice(i * ldc, n).Clear();
+            return;
+        }
+        if ((typeof(T) == typeof(float) || typeof(T) == typeof(double)) && (long)m * k * n > SmallVolume)
+            GemmBlocked.Multiply(sa, sb, sc, s, Compute.Threads);
+        else
+            Reference(sa, sb, sc, s);
+    }
+
+    // The elements from a block's first to its last: whole rows but the last, which ends at the block's edge.
+    private static int Extent(int rows, int cols, int stride) => rows == 0 || cols == 0 ? 0 : (rows - 1) * stride + cols;
+
+    /// <summary>
     /// <c>C[i] = op(A[i])·op(B[i])</c> for i = 0 … batch−1, where A[i], B[i] and C[i] are the i-th consecutive
-    /// slices of m·k, k·n and m·n elements, each laid out as in <see cref="Multiply{T}"/>.
+    /// slices of m·k, k·n and m·n elements, each laid out as in <see cref="Multiply{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, int, int, int, bool, bool, bool)"/>.
     /// </summary>
     /// <remarks>
     /// A batch of small products (attention heads) is split over whole slices, each computed by one thread exactly as
-    /// <see cref="Multiply{T}"/> computes it alone, so the bits do not depend on <see cref="Compute.Threads"/>. Slices big
+    /// <see cref="Multiply{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, Span{T}, int, int, int, bool, bool, bool)"/> computes it alone, so the bits do not depend on <see cref="Compute.Threads"/>. Slices big
     /// enough to be split themselves are multiplied one after another.
     /// </remarks>
     public static void MultiplyBatched<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int batch, int m, int k, int n,
@@ -82,19 +116,19 @@ internal static unsafe class Gemm
 
     // Any numeric type, and tiny float/double products: each element of C is one dot product summed over k in index
     // order. op(A)[i, p] = a[i·ai + p·ap] and op(B)[p, j] = b[p·bp + j·bj], whichever way each is stored.
-    private static void Reference<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int k, int n,
-        bool transA, bool transB, bool accumulate)
+    private static void Reference<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, GemmShape s)
         where T : unmanaged, INumber<T>
     {
-        var (ai, ap) = transA ? (1, m) : (k, 1);
-        var (bp, bj) = transB ? (1, k) : (n, 1);
-        for (var i = 0; i < m; i++)
-            for (var j = 0; j < n; j++)
+        var (ai, ap) = s.TransA ? (1, s.StrideA) : (s.StrideA, 1);
+        var (bp, bj) = s.TransB ? (1, s.StrideB) : (s.StrideB, 1);
+        for (var i = 0; i < s.M; i++)
+            for (var j = 0; j < s.N; j++)
             {
                 var sum = T.Zero;
-                for (var p = 0; p < k; p++)
+                for (var p = 0; p < s.K; p++)
                     sum += a[i * ai + p * ap] * b[p * bp + j * bj];
-                c[i * n + j] = accumulate ? c[i * n + j] + sum : sum;
+                var at = i * s.StrideC + j;
+                c[at] = s.Accumulate ? c[at] + sum : sum;
             }
     }
 
@@ -110,5 +144,16 @@ internal static unsafe class Gemm
     }
 }
 
-/// <summary>The dimensions and flags of one multiply: op(A) is m×k, op(B) is k×n.</summary>
-internal readonly record struct GemmShape(int M, int K, int N, bool TransA, bool TransB, bool Accumulate);
+/// <summary>
+/// The dimensions and flags of one multiply: op(A) is m×k, op(B) is k×n. Rows of the stored A, B and C are
+/// <see cref="StrideA"/>, <see cref="StrideB"/> and <see cref="StrideC"/> elements apart: the stored row length
+/// unless <paramref name="Lda"/>, <paramref name="Ldb"/> or <paramref name="Ldc"/> give more (a block inside a wider matrix).
+/// </summary>
+internal readonly record struct GemmShape(int M, int K, int N, bool TransA, bool TransB, bool Accumulate, int Lda = 0, int Ldb = 0, int Ldc = 0)
+{
+    public int StrideA => Lda > 0 ? Lda : TransA ? M : K;
+
+    public int StrideB => Ldb > 0 ? Ldb : TransB ? K : N;
+
+    public int StrideC => Ldc > 0 ? Ldc : N;
+}

@@ -109,7 +109,7 @@ internal static unsafe class GemmBlocked
                             var rows = Math.Min(mr, i1 - ir);
                             GemmPack.A<TV, T>((T*)a, ap, s, ir, rows, pc, kc);
                             for (var jr = 0; jr < nc; jr += nr)
-                                GemmMicroKernel.Run<TV, T>(ap, bp + jr * kc, kc, (T*)c + (nint)ir * s.N + jc + jr, s.N, add, rows, Math.Min(nr, nc - jr));
+                                GemmMicroKernel.Run<TV, T>(ap, bp + jr * kc, kc, (T*)c + (nint)ir * s.StrideC + jc + jr, s.StrideC, add, rows, Math.Min(nr, nc - jr));
                         }
                     }
                 }
@@ -218,7 +218,7 @@ internal static unsafe class GemmBlocked
                             GemmPack.A<TV, T>((T*)a, ap, s, ir, rows, pc, kc);
                             for (var sliver = 0; sliver < layout.Slivers; sliver++)
                                 GemmMicroKernel.Run<TV, T>(ap, (T*)packed + (nint)(kBlock * layout.Slivers + sliver) * layout.SlotSize, kc,
-                                    (T*)c + (nint)ir * s.N + sliver * nr, s.N, add, rows, Math.Min(nr, s.N - sliver * nr));
+                                    (T*)c + (nint)ir * s.StrideC + sliver * nr, s.StrideC, add, rows, Math.Min(nr, s.N - sliver * nr));
                         }
                     }
                 }

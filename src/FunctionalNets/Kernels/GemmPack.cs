@@ -32,9 +32,9 @@ internal static unsafe class GemmPack
         {
             var cols = Math.Min(nr, nc - j0);
             if (s.TransB)
-                Transposed<TV, T>(b + (nint)(jc + j0) * s.K + pc, s.K, cols, nr, kc, bp);
+                Transposed<TV, T>(b + (nint)(jc + j0) * s.StrideB + pc, s.StrideB, cols, nr, kc, bp);
             else
-                Straight<TV, T>(b + (nint)pc * s.N + jc + j0, s.N, cols, nr, kc, bp);
+                Straight<TV, T>(b + (nint)pc * s.StrideB + jc + j0, s.StrideB, cols, nr, kc, bp);
         }
     }
 
@@ -48,9 +48,9 @@ internal static unsafe class GemmPack
         where T : unmanaged, INumber<T>
     {
         if (s.TransA)
-            Straight<TV, T>(a + (nint)pc * s.M + ir, s.M, rows, GemmMicroKernel.Mr<TV>(), kc, ap);
+            Straight<TV, T>(a + (nint)pc * s.StrideA + ir, s.StrideA, rows, GemmMicroKernel.Mr<TV>(), kc, ap);
         else
-            Transposed<TV, T>(a + (nint)ir * s.K + pc, s.K, rows, GemmMicroKernel.Mr<TV>(), kc, ap);
+            Transposed<TV, T>(a + (nint)ir * s.StrideA + pc, s.StrideA, rows, GemmMicroKernel.Mr<TV>(), kc, ap);
     }
 
     // dst[p·width + r] = src[p·ld + r] for r < count, else 0: each p is a contiguous run of the source, copied as

@@ -93,6 +93,55 @@ public class GemmTests
         }
     }
 
+    [Theory, MemberData(nameof(TransposeFlags))]
+    public void Blocks_inside_wider_matrices_multiply_to_the_bits_of_their_contiguous_copies(bool transA, bool transB)
+    {
+        // 3×2×4 takes the plain loop, the others the packed kernel with partial tiles; 7 spare columns on every side.
+        foreach (var (m, k, n, accumulate) in (ReadOnlySpan<(int, int, int, bool)>)[(3, 2, 4, false), (37, 19, 45, true), (64, 32, 64, false)])
+        {
+            StridedMatchesContiguous<float>(m, k, n, transA, transB, accumulate);
+            StridedMatchesContiguous<double>(m, k, n, transA, transB, accumulate);
+        }
+    }
+
+    [Fact]
+    public void A_row_stride_shorter_than_a_row_names_gemm_and_the_strides()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => StridedProduct<float>(new float[20], 3, new float[20], 4, new float[20], 4, 4, 4, 4));
+        Assert.Contains("Gemm: m=4, k=4, n=4 need lda ≥ 4", ex.Message);
+    }
+
+    // Multiplies the blocks that start `offset` elements into a, b and c.
+    private static unsafe void StridedProduct<T>(T[] a, int lda, T[] b, int ldb, T[] c, int ldc, int m, int k, int n,
+        bool transA = false, bool transB = false, bool accumulate = false, int offset = 0)
+        where T : unmanaged, System.Numerics.INumber<T>
+    {
+        fixed (T* pa = a, pb = b, pc = c)
+            Gemm.Multiply(pa + offset, lda, pb + offset, ldb, pc + offset, ldc, m, k, n, transA, transB, accumulate);
+    }
+
+    private static void StridedMatchesContiguous<T>(int m, int k, int n, bool transA, bool transB, bool accumulate)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        // Every block starts 3 elements into its wide matrix and leaves 4 after each row, so spare columns lie on both sides.
+        const int offset = 3, spare = 7;
+        var (aRows, aCols, bRows, bCols) = (transA ? k : m, transA ? m : k, transB ? n : k, transB ? k : n);
+        var (lda, ldb, ldc) = (aCols + spare, bCols + spare, n + spare);
+        T[] Wide(ulong seed, int rows, int stride) => Uniform(Key.FromSeed(seed), rows * stride).Select(T.CreateTruncating).ToArray();
+        T[] Block(T[] wide, int rows, int cols, int stride) =>
+            Enumerable.Range(0, rows).SelectMany(r => wide.Skip(offset + r * stride).Take(cols)).ToArray();
+        bool InBlock(int i) => i >= offset && (i - offset) / ldc < m && (i - offset) % ldc < n;
+        var (wa, wb, wc) = (Wide(21, aRows, lda), Wide(22, bRows, ldb), Wide(23, m, ldc));
+        var (ca, cb, cc) = (Block(wa, aRows, aCols, lda), Block(wb, bRows, bCols, ldb), Block(wc, m, n, ldc));
+        var before = (T[])wc.Clone();
+        Gemm.Multiply<T>(ca, cb, cc, m, k, n, transA, transB, accumulate);
+        StridedProduct(wa, lda, wb, ldb, wc, ldc, m, k, n, transA, transB, accumulate, offset);
+        Assert.True(Block(wc, m, n, ldc).AsSpan().SequenceEqual(cc), $"{typeof(T).Name} {m}×{k}×{n}: the strided product differs from the contiguous one");
+        for (var i = 0; i < wc.Length; i++)
+            if (!InBlock(i))
+                Assert.True(wc[i] == before[i], $"{typeof(T).Name} {m}×{k}×{n}: element {i} outside the C block was written");
+    }
+
     [Fact]
     public void Multiply_from_several_threads_at_once_matches_one_thread_bit_for_bit()
     {
