@@ -126,10 +126,14 @@ public sealed record LanguageModelRun(string Directory, RunSpec Spec, RunData Da
             pending = null;
             log.Write("step", StepLine(p.Step, p.Report, p.Digest.Result));
         }
+        // One set of buffers for the steps and the evaluations between them: a step's tensors are dead when it returns,
+        // so an evaluation can take them back, and the next step takes the evaluation's back.
+        var (trainer, buffers) = (Trainer(), new StepBuffers());
         try
         {
-            foreach (var (next, report) in Trainer().Scan(from, steps))
+            foreach (var step in steps)
             {
+                var (next, report) = trainer.Step(state, step, buffers);
                 WritePending();
                 state = next;
                 recent.Enqueue(report.Loss);
@@ -155,7 +159,7 @@ public sealed record LanguageModelRun(string Directory, RunSpec Spec, RunData Da
                 if (evalDue)
                 {
                     var started = clock.ElapsedTicks;
-                    var result = Data.Evaluate(state.Params, Spec.Model, Spec.EvalBatches);
+                    var result = Data.Evaluate(state.Params, Spec.Model, Spec.EvalBatches, buffers);
                     evalTicks += clock.ElapsedTicks - started;
                     log.Write("eval", EvalLine(state.Step, result));
                     yield return new EvalEvent(state.Step, result);
@@ -174,7 +178,7 @@ public sealed record LanguageModelRun(string Directory, RunSpec Spec, RunData Da
             WritePending(); // a failed step still leaves the line of the one before it
         }
         var trainSeconds = Seconds();
-        var final = stopped ? null : Data.Evaluate(state.Params, Spec.Model, Spec.EvalBatches);
+        var final = stopped ? null : Data.Evaluate(state.Params, Spec.Model, Spec.EvalBatches, buffers);
         if (final is not null) log.Write("eval", EvalLine(state.Step, final));
         var end = new EndEvent(state.Step, trainSeconds, (state.Step - from.Step) * tokensPerStep / trainSeconds,
             recent.Count > 0 ? recent.Average() : double.NaN, final, state.Params.Digest(), checkpoint, stopped);

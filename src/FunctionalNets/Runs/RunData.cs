@@ -36,8 +36,11 @@ public abstract record RunData
     /// <summary>The data's description for the run log and checkpoints: enough to load it again on resume.</summary>
     public abstract JsonObject Describe();
 
-    /// <summary>The validation loss (and, for the addition task, the held-out accuracy) of <paramref name="parameters"/>.</summary>
-    public abstract Evaluation Evaluate(Params<float> parameters, GptConfig cfg, int evalBatches);
+    /// <summary>
+    /// The validation loss (and, for the addition task, the held-out accuracy) of <paramref name="parameters"/>; its
+    /// forward passes are built in <paramref name="buffers"/> when given (a run passes its training steps' own).
+    /// </summary>
+    public abstract Evaluation Evaluate(Params<float> parameters, GptConfig cfg, int evalBatches, StepBuffers? buffers = null);
 
     /// <summary>
     /// The data <paramref name="spec"/> describes, loaded again (for a resume): the text file, which must still have
@@ -83,9 +86,10 @@ public abstract record RunData
         };
 
         /// <summary>The mean loss over validation batches 0 … evalBatches − 1 drawn from <see cref="EvalKey"/>.</summary>
-        public override Evaluation Evaluate(Params<float> parameters, GptConfig cfg, int evalBatches)
+        public override Evaluation Evaluate(Params<float> parameters, GptConfig cfg, int evalBatches, StepBuffers? buffers = null)
         {
-            var (sum, buffers) = (0.0, new StepBuffers());
+            var sum = 0.0;
+            buffers ??= new StepBuffers();
             for (var i = 0; i < evalBatches; i++) sum += Loss(parameters, cfg, Dataset.ValidationBatch(EvalKey, i), buffers);
             return new Evaluation(sum / evalBatches, null, []);
         }
@@ -106,9 +110,9 @@ public abstract record RunData
         /// few hundred megabytes of activations); every answer has n + 1 digits, so the mean over all of them is the
         /// problem-weighted mean of the batches' means.
         /// </remarks>
-        public override Evaluation Evaluate(Params<float> parameters, GptConfig cfg, int evalBatches)
+        public override Evaluation Evaluate(Params<float> parameters, GptConfig cfg, int evalBatches, StepBuffers? buffers = null)
         {
-            var buffers = new StepBuffers();
+            buffers ??= new StepBuffers();
             var loss = Task.HeldOut.Chunk(Task.BatchSize).Sum(chunk => Loss(parameters, cfg, Task.Batch(chunk), buffers) * chunk.Length)
                 / Task.HeldOut.Length;
             var answers = Task.HeldOut.Select(p =>
