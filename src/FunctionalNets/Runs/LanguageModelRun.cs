@@ -117,65 +117,40 @@ public sealed record LanguageModelRun(string Directory, RunSpec Spec, RunData Da
         var steps = LongRange(from.Step, Spec.Recipe.Iters);
         double Seconds() => (double)(clock.ElapsedTicks - evalTicks) / Stopwatch.Frequency;
         var stopped = false;
-        // A step line whose digest is still being computed, on another thread, while the next step runs: the parameters
-        // are immutable, so hashing them alongside changes nothing; the line is written before any later one.
-        (Task<string> Digest, long Step, StepReport Report)? pending = null;
-        void WritePending()
-        {
-            if (pending is not { } p) return;
-            pending = null;
-            log.Write("step", StepLine(p.Step, p.Report, p.Digest.Result));
-        }
         // One set of buffers for the steps and the evaluations between them: a step's tensors are dead when it returns,
         // so an evaluation can take them back, and the next step takes the evaluation's back.
         var (trainer, buffers) = (Trainer(), new StepBuffers());
-        try
+        foreach (var step in steps)
         {
-            foreach (var step in steps)
+            var (next, report) = trainer.Step(state, step, buffers);
+            state = next;
+            recent.Enqueue(report.Loss);
+            if (recent.Count > 20) recent.Dequeue();
+            var last = state.Step == Spec.Recipe.Iters;
+            stopped = stop.IsCancellationRequested && !last;
+            var checkpointDue = last || stopped || Due(state.Step, Spec.CheckpointEvery);
+            var evalDue = !last && !stopped && Due(state.Step, Spec.EvalEvery);
+            // The digest is hashed here, between steps: on another thread it competed with the compute threads for the
+            // cores and cost W6 a tenth of its wall time; here it costs next to nothing measurable.
+            var digest = checkpointDue || Due(state.Step, Spec.DigestEvery) ? state.Params.Digest() : null;
+            log.Write("step", StepLine(state.Step, report, digest));
+            var seconds = Seconds();
+            yield return new StepEvent(state, report, seconds, (state.Step - from.Step) * tokensPerStep / seconds);
+            if (evalDue)
             {
-                var (next, report) = trainer.Step(state, step, buffers);
-                WritePending();
-                state = next;
-                recent.Enqueue(report.Loss);
-                if (recent.Count > 20) recent.Dequeue();
-                var last = state.Step == Spec.Recipe.Iters;
-                stopped = stop.IsCancellationRequested && !last;
-                var checkpointDue = last || stopped || Due(state.Step, Spec.CheckpointEvery);
-                var evalDue = !last && !stopped && Due(state.Step, Spec.EvalEvery);
-                var digestDue = checkpointDue || Due(state.Step, Spec.DigestEvery);
-                string? digest = null;
-                if (digestDue && !checkpointDue && !evalDue)
-                {
-                    var parameters = state.Params;
-                    pending = (Task.Run(parameters.Digest), state.Step, report);
-                }
-                else
-                {
-                    digest = digestDue ? state.Params.Digest() : null;
-                    log.Write("step", StepLine(state.Step, report, digest));
-                }
-                var seconds = Seconds();
-                yield return new StepEvent(state, report, seconds, (state.Step - from.Step) * tokensPerStep / seconds);
-                if (evalDue)
-                {
-                    var started = clock.ElapsedTicks;
-                    var result = Data.Evaluate(state.Params, Spec.Model, Spec.EvalBatches, buffers);
-                    evalTicks += clock.ElapsedTicks - started;
-                    log.Write("eval", EvalLine(state.Step, result));
-                    yield return new EvalEvent(state.Step, result);
-                }
-                if (checkpointDue)
-                {
-                    checkpoint = Checkpoints.Save(state, Metadata(), Spec.Keep).Path;
-                    log.Write("checkpoint", new JsonObject { ["step"] = state.Step, ["file"] = Path.GetRelativePath(Directory, checkpoint), ["digest"] = digest });
-                    yield return new CheckpointEvent(state.Step, checkpoint, digest!);
-                }
-                if (stopped) break;
+                var started = clock.ElapsedTicks;
+                var result = Data.Evaluate(state.Params, Spec.Model, Spec.EvalBatches, buffers);
+                evalTicks += clock.ElapsedTicks - started;
+                log.Write("eval", EvalLine(state.Step, result));
+                yield return new EvalEvent(state.Step, result);
             }
-        }
-        finally
-        {
-            WritePending(); // a failed step still leaves the line of the one before it
+            if (checkpointDue)
+            {
+                checkpoint = Checkpoints.Save(state, Metadata(), Spec.Keep).Path;
+                log.Write("checkpoint", new JsonObject { ["step"] = state.Step, ["file"] = Path.GetRelativePath(Directory, checkpoint), ["digest"] = digest });
+                yield return new CheckpointEvent(state.Step, checkpoint, digest!);
+            }
+            if (stopped) break;
         }
         var trainSeconds = Seconds();
         var final = stopped ? null : Data.Evaluate(state.Params, Spec.Model, Spec.EvalBatches, buffers);
