@@ -25,17 +25,7 @@ internal static unsafe class Gemm
         where T : unmanaged, INumber<T>
     {
         Validate(a.Length, b.Length, c.Length, m, k, n);
-        if (m == 0 || n == 0) return;
-        if (k == 0)
-        {
-            if (!accumulate) c[..(m * n)].Clear();
-            return;
-        }
-        var s = new GemmShape(m, k, n, transA, transB, accumulate);
-        if ((typeof(T) == typeof(float) || typeof(T) == typeof(double)) && (long)m * k * n > SmallVolume)
-            GemmBlocked.Multiply(a, b, c, s, Compute.Threads);
-        else
-            Reference(a, b, c, s);
+        Run(a, b, c, new GemmShape(m, k, n, transA, transB, accumulate));
     }
 
     /// <summary>
@@ -52,20 +42,25 @@ internal static unsafe class Gemm
         var (aCols, bCols) = (transA ? m : k, transB ? k : n);
         if (m < 0 || k < 0 || n < 0 || lda < aCols || ldb < bCols || ldc < n)
             throw new ArgumentException($"Gemm: m={m}, k={k}, n={n} need lda ≥ {aCols}, ldb ≥ {bCols}, ldc ≥ {n}, got {lda}, {ldb}, {ldc}");
-        if (m == 0 || n == 0) return;
         var (aRows, bRows) = (transA ? k : m, transB ? n : k);
-        ReadOnlySpan<T> sa = new(a, Extent(aRows, aCols, lda)), sb = new(b, Extent(bRows, bCols, ldb));
-        Span<T> sc = new(c, Extent(m, n, ldc));
-        if (k == 0)
+        Run(new ReadOnlySpan<T>(a, Extent(aRows, aCols, lda)), new ReadOnlySpan<T>(b, Extent(bRows, bCols, ldb)), new Span<T>(c, Extent(m, n, ldc)), s);
+    }
+
+    // A validated product: the packed kernel for float and double beyond the smallest sizes, the plain loop otherwise.
+    private static void Run<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, GemmShape s)
+        where T : unmanaged, INumber<T>
+    {
+        if (s.M == 0 || s.N == 0) return;
+        if (s.K == 0)
         {
-            if (!accumulate)
-                for (var i = 0; i < m; i++) sc.Slice(i * ldc, n).Clear();
+            if (!s.Accumulate)
+                for (var i = 0; i < s.M; i++) c.Slice(i * s.StrideC, s.N).Clear();
             return;
         }
-        if ((typeof(T) == typeof(float) || typeof(T) == typeof(double)) && (long)m * k * n > SmallVolume)
-            GemmBlocked.Multiply(sa, sb, sc, s, Compute.Threads);
+        if ((typeof(T) == typeof(float) || typeof(T) == typeof(double)) && (long)s.M * s.K * s.N > SmallVolume)
+            GemmBlocked.Multiply(a, b, c, s, Compute.Threads);
         else
-            Reference(sa, sb, sc, s);
+            Reference(a, b, c, s);
     }
 
     // The elements from a block's first to its last: whole rows but the last, which ends at the block's edge.
