@@ -145,18 +145,21 @@ internal static unsafe class GemmBlocked
         {
             var (mr, nr, kc) = (GemmMicroKernel.Mr<TV>(), GemmMicroKernel.Nr<TV, T>(), Kc<T>());
             var layout = new Layout(CeilDiv(s.K, kc), CeilDiv(s.N, nr), Math.Min(kc, s.K) * nr + GemmPack.Slack<T>());
-            // Several row parts per thread, each at least a million multiply-adds (a claim and a packed A sliver are not free).
-            var rowParts = Math.Min(CeilDiv(s.M, mr), (int)Math.Clamp((long)s.M * s.K * s.N / (1L << 20), threads, threads * 4));
+            var rows = new GuidedParts(CeilDiv(s.M, mr), threads, MinTiles(s, mr));
             var buffer = ArrayPool<T>.Shared.Rent(64 / sizeof(T) + layout.Slots * layout.SlotSize);
             fixed (T* start = buffer)
             {
                 var packed = (nint)(((nint)start + 63) & ~(nint)63);
-                StaticParallel.For(threads + rowParts, new Parts(a, b, c, packed, s, layout, threads, rowParts, new Progress()));
+                StaticParallel.For(threads + rows.Count, new Parts(a, b, c, packed, s, layout, threads, rows, new Progress()));
             }
             ArrayPool<T>.Shared.Return(buffer);
         }
 
         private static int RoundUp(int x, int y) => CeilDiv(x, y) * y;
+
+        // A row part is at least a million multiply-adds: a claim and a packed A sliver are not free.
+        private static int MinTiles(GemmShape s, int mr) => (int)Math.Max(1, (1L << 20) / ((long)mr * s.K * s.N));
+
 
         /// <summary>Slot (k-block, sliver) is at <c>(kBlock · Slivers + sliver) · SlotSize</c>; a slot size is a whole number of cache lines.</summary>
         private readonly record struct Layout(int KBlocks, int Slivers, int SlotSize)
@@ -169,7 +172,7 @@ internal static unsafe class GemmBlocked
             public int PackingDone;
         }
 
-        private readonly struct Parts(nint a, nint b, nint c, nint packed, GemmShape s, Layout layout, int packingParts, int rowParts, Progress progress) : IPartWork
+        private readonly struct Parts(nint a, nint b, nint c, nint packed, GemmShape s, Layout layout, int packingParts, GuidedParts rowParts, Progress progress) : IPartWork
         {
             public void Run(int part, int parts)
             {
@@ -200,8 +203,7 @@ internal static unsafe class GemmBlocked
             private void Rows(int part)
             {
                 var (mr, nr, kcBlock) = (GemmMicroKernel.Mr<TV>(), GemmMicroKernel.Nr<TV, T>(), Kc<T>());
-                var tiles = CeilDiv(s.M, mr);
-                var (lo, hi) = (tiles * part / rowParts, tiles * (part + 1) / rowParts);
+                var (lo, hi) = rowParts[part];
                 var wait = new SpinWait();
                 while (Volatile.Read(ref progress.PackingDone) < packingParts) wait.SpinOnce(sleep1Threshold: -1);
                 var buffer = ArrayPool<T>.Shared.Rent(Math.Min(kcBlock, s.K) * mr + GemmPack.Slack<T>());

@@ -40,3 +40,36 @@ internal static class Partition
         }
     }
 }
+
+/// <summary>
+/// <c>Items</c> cut into parts that shrink toward the end (guided scheduling): each part takes 1/(2·threads) of the
+/// items the parts before it left, at least <c>MinItems</c> (the last part may be smaller). Claimed in order by
+/// whichever thread is free, the large parts come first and the small last ones let the threads finish together.
+/// The cut depends only on the three numbers, never on which thread claims what.
+/// </summary>
+internal readonly record struct GuidedParts(int Items, int Threads, int MinItems)
+{
+    /// <summary>How many parts there are.</summary>
+    public int Count
+    {
+        get
+        {
+            var (lo, count) = (0, 0);
+            for (; lo < Items; count++) lo = Next(lo);
+            return count;
+        }
+    }
+
+    /// <summary>Part <paramref name="part"/>'s items, [Lo, Hi).</summary>
+    public (int Lo, int Hi) this[int part]
+    {
+        get
+        {
+            var lo = 0;
+            for (var p = 0; p < part; p++) lo = Next(lo);
+            return (lo, Next(lo));
+        }
+    }
+
+    private int Next(int lo) => Math.Min(Items, lo + Math.Max(MinItems, (Items - lo + 2 * Threads - 1) / (2 * Threads)));
+}

@@ -1,3 +1,4 @@
+using CsCheck;
 using System.Collections.Concurrent;
 using FunctionalNets.Kernels;
 using FunctionalNets.Ops;
@@ -79,4 +80,25 @@ public class PartitionTests
             Assert.Equal(BitConverter.DoubleToInt64Bits(Math.Sqrt(sum)), BitConverter.DoubleToInt64Bits(norm));
         }
     }
+
+    [Fact]
+    public void Guided_parts_cover_the_items_in_order_and_never_grow() =>
+        Gen.Int[0, 2000].Select(Gen.Int[1, 8], Gen.Int[1, 50]).Sample((items, threads, minItems) =>
+        {
+            var parts = new GuidedParts(items, threads, minItems);
+            var cut = Enumerable.Range(0, parts.Count).Select(p => parts[p]).ToArray();
+            var next = 0;
+            foreach (var (lo, hi) in cut)
+            {
+                Assert.Equal(next, lo); // contiguous, in order, from 0
+                Assert.True(hi > lo, $"part [{lo}, {hi}) of {items} is empty");
+                next = hi;
+            }
+            Assert.Equal(items, next);
+            var sizes = cut.Select(c => c.Hi - c.Lo).ToArray();
+            for (var p = 1; p < sizes.Length; p++) Assert.True(sizes[p] <= sizes[p - 1], $"part {p} grew: {string.Join(",", sizes)}");
+            for (var p = 0; p < sizes.Length - 1; p++) Assert.True(sizes[p] >= minItems, $"part {p} below {minItems}: {string.Join(",", sizes)}");
+            // The first part is the 1/(2·threads) share (or the minimum), so a thread never takes more than half the work in one claim.
+            if (items > 0) Assert.Equal(Math.Min(items, Math.Max(minItems, (items + 2 * threads - 1) / (2 * threads))), sizes[0]);
+        });
 }
