@@ -1,4 +1,3 @@
-using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace FunctionalNets.Kernels;
@@ -12,7 +11,7 @@ namespace FunctionalNets.Kernels;
 /// Accuracy: within 5·10⁻⁷ relative (a few float epsilons) for x ≥ −2, and no <c>1 + erf</c> cancellation in the lower tail, where the relative
 /// error grows only with the float rounding of the exponent's argument, about 2.5·10⁻⁷·x² (2.5·10⁻⁵ at x = −10,
 /// where Φ is 7.6·10⁻²⁴).
-/// Same bits on every machine: the vector bodies and the scalar tail perform the same IEEE operations in the same
+/// Same bits on every machine and width: the 512-, 256- and 128-bit bodies and the scalar tail perform the same IEEE operations in the same
 /// order (add, multiply, divide, exponent assembly; no fused multiply-add, whose presence differs between
 /// machines), so an element's result does not depend on the vector width or on where the tail begins. Work is
 /// split into fixed chunks across threads; elements are independent, so the thread count changes nothing.
@@ -77,37 +76,40 @@ internal static unsafe class GeluErfc
         public void Run(int start, int end)
         {
             var (from, to) = (start * Chunk, Math.Min(n, end * Chunk));
-            var (i, w) = (from, Vector<float>.Count);
-            // Four independent vectors per round: the polynomials are long dependency chains, and interleaving them
-            // lets the core overlap their latencies.
-            for (; i + 4 * w <= to; i += 4 * w)
+            switch (VectorWidth.Current)
             {
-                var (a, b, c, d) = (Element(i), Element(i + w), Element(i + 2 * w), Element(i + 3 * w));
-                a.Store(output + i);
-                b.Store(output + i + w);
-                c.Store(output + i + 2 * w);
-                d.Store(output + i + 3 * w);
+                case 512: Run<V512<float>>(from, to); break;
+                case 256: Run<V256<float>>(from, to); break;
+                default: Run<V128<float>>(from, to); break;
             }
-            for (; i + w <= to; i += w)
-                Element(i).Store(output + i);
+        }
+
+        private void Run<TV>(int from, int to)
+            where TV : unmanaged, ISimd<TV, float>
+        {
+            var (i, w) = (from, TV.Count);
+            if (TV.IsSupported)
+                for (; i + w <= to; i += w)
+                    Element<TV>(i).Store(output + i);
             for (; i < to; i++)
                 output[i] = Element(x[i], dy == null ? 0 : dy[i], i);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private Vector<float> Element(int i)
+        private TV Element<TV>(int i)
+            where TV : unmanaged, ISimd<TV, float>
         {
-            var v = Vector.Load(x + i);
+            var v = TV.Load(x + i);
             if (dy == null)
             {
                 var p = Cdf(v);
                 if (cdf != null) p.Store(cdf + i);
-                return Vector.ConditionalSelect(Vector.Equals(p, Vector<float>.Zero), Vector<float>.Zero, v * p);
+                return TV.Select(TV.Equal(p, TV.Zero), TV.Zero, v * p);
             }
-            var phi = cdf != null ? Vector.Load(cdf + i) : Cdf(v);
-            var density = Exp(v * v * new Vector<float>(-0.5f)) * new Vector<float>(InvSqrt2Pi);
-            var tail = Vector.ConditionalSelect(Vector.Equals(density, Vector<float>.Zero), Vector<float>.Zero, v * density);
-            return Vector.Load(dy + i) * (phi + tail);
+            var phi = cdf != null ? TV.Load(cdf + i) : Cdf(v);
+            var density = Exp(v * v * TV.Create(-0.5f)) * TV.Create(InvSqrt2Pi);
+            var tail = TV.Select(TV.Equal(density, TV.Zero), TV.Zero, v * density);
+            return TV.Load(dy + i) * (phi + tail);
         }
 
         private float Element(float v, float g, int i)
@@ -126,10 +128,11 @@ internal static unsafe class GeluErfc
 
     // Φ(x) = ½·erfc(−x/√2): ½·erfc(|u|) below 0, 1 − ½·erfc(|u|) above, u = x/√2.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector<float> Cdf(Vector<float> x)
+    private static TV Cdf<TV>(TV x)
+        where TV : unmanaged, ISimd<TV, float>
     {
-        var half = new Vector<float>(0.5f) * Erfc(Vector.Abs(x * new Vector<float>(InvSqrt2)));
-        return Vector.ConditionalSelect(Vector.LessThan(x, Vector<float>.Zero), half, Vector<float>.One - half);
+        var half = TV.Create(0.5f) * Erfc(TV.Abs(x * TV.Create(InvSqrt2)));
+        return TV.Select(TV.LessThan(x, TV.Zero), half, TV.One - half);
     }
 
     private static float Cdf(float x)
@@ -139,12 +142,12 @@ internal static unsafe class GeluErfc
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector<float> Erfc(Vector<float> z)
+    private static TV Erfc<TV>(TV z)
+        where TV : unmanaged, ISimd<TV, float>
     {
-        var t = Vector<float>.One / (Vector<float>.One + new Vector<float>(0.5f) * z);
-        var p = ((((((((new Vector<float>(P9) * t + new Vector<float>(P8)) * t + new Vector<float>(P7)) * t
-            + new Vector<float>(P6)) * t + new Vector<float>(P5)) * t + new Vector<float>(P4)) * t + new Vector<float>(P3)) * t
-            + new Vector<float>(P2)) * t + new Vector<float>(P1)) * t + new Vector<float>(P0);
+        var t = TV.One / (TV.One + TV.Create(0.5f) * z);
+        var p = ((((((((TV.Create(P9) * t + TV.Create(P8)) * t + TV.Create(P7)) * t + TV.Create(P6)) * t + TV.Create(P5)) * t
+            + TV.Create(P4)) * t + TV.Create(P3)) * t + TV.Create(P2)) * t + TV.Create(P1)) * t + TV.Create(P0);
         return t * Exp(p - z * z);
     }
 
@@ -156,16 +159,17 @@ internal static unsafe class GeluErfc
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector<float> Exp(Vector<float> a)
+    private static TV Exp<TV>(TV a)
+        where TV : unmanaged, ISimd<TV, float>
     {
-        var under = Vector.LessThan(a, new Vector<float>(ExpFloor));
-        var clamped = Vector.Max(a, new Vector<float>(ExpFloor));
-        var k = clamped * new Vector<float>(Log2E) + new Vector<float>(RoundMagic) - new Vector<float>(RoundMagic);
-        var r = clamped - k * new Vector<float>(Ln2Hi) - k * new Vector<float>(Ln2Lo);
-        var p = ((((((new Vector<float>(E7) * r + new Vector<float>(E6)) * r + new Vector<float>(E5)) * r + new Vector<float>(E4)) * r
-            + new Vector<float>(E3)) * r + new Vector<float>(E2)) * r + Vector<float>.One) * r + Vector<float>.One;
-        var scale = Vector.AsVectorSingle(Vector.ShiftLeft(Vector.AsVectorInt32(k + new Vector<float>(ExponentMagic)), 23));
-        return Vector.ConditionalSelect(under, Vector<float>.Zero, p * scale);
+        var under = TV.LessThan(a, TV.Create(ExpFloor));
+        var clamped = TV.Max(a, TV.Create(ExpFloor));
+        var k = clamped * TV.Create(Log2E) + TV.Create(RoundMagic) - TV.Create(RoundMagic);
+        var r = clamped - k * TV.Create(Ln2Hi) - k * TV.Create(Ln2Lo);
+        var p = ((((((TV.Create(E7) * r + TV.Create(E6)) * r + TV.Create(E5)) * r + TV.Create(E4)) * r + TV.Create(E3)) * r
+            + TV.Create(E2)) * r + TV.One) * r + TV.One;
+        var scale = TV.ShiftBitsLeft(k + TV.Create(ExponentMagic), 23);
+        return TV.Select(under, TV.Zero, p * scale);
     }
 
     private static float Exp(float a)

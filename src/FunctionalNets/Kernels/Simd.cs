@@ -77,6 +77,15 @@ internal unsafe interface ISimd<TSelf, T>
     static abstract TSelf GreaterThanOrEqual(TSelf x, TSelf y);
 
     static abstract TSelf LessThan(TSelf x, TSelf y);
+
+    /// <summary>|x|: the sign bit cleared.</summary>
+    static abstract TSelf Abs(TSelf x);
+
+    /// <summary>The larger lane, NaN when either is NaN, +0 over −0 (IEEE 754 maximum).</summary>
+    static abstract TSelf Max(TSelf x, TSelf y);
+
+    /// <summary>Each lane's bits, read as an integer of T's size, shifted left by <paramref name="count"/> (exponent assembly).</summary>
+    static abstract TSelf ShiftBitsLeft(TSelf x, int count);
 }
 
 /// <summary><see cref="ISimd{TSelf, T}"/> on <see cref="Vector512{T}"/> (AVX-512).</summary>
@@ -165,6 +174,14 @@ internal readonly unsafe struct V512<T>(Vector512<T> v) : ISimd<V512<T>, T>
     public static V512<T> GreaterThanOrEqual(V512<T> x, V512<T> y) => new(Vector512.GreaterThanOrEqual(x.v, y.v));
 
     public static V512<T> LessThan(V512<T> x, V512<T> y) => new(Vector512.LessThan(x.v, y.v));
+
+    public static V512<T> Abs(V512<T> x) => new(Vector512.Abs(x.v));
+
+    public static V512<T> Max(V512<T> x, V512<T> y) => new(Vector512.Max(x.v, y.v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V512<T> ShiftBitsLeft(V512<T> x, int count) =>
+        sizeof(T) == 4 ? new(Vector512.ShiftLeft(x.v.AsInt32(), count).As<int, T>()) : new(Vector512.ShiftLeft(x.v.AsInt64(), count).As<long, T>());
 }
 
 /// <summary><see cref="ISimd{TSelf, T}"/> on <see cref="Vector256{T}"/> (AVX2).</summary>
@@ -255,6 +272,14 @@ internal readonly unsafe struct V256<T>(Vector256<T> v) : ISimd<V256<T>, T>
     public static V256<T> GreaterThanOrEqual(V256<T> x, V256<T> y) => new(Vector256.GreaterThanOrEqual(x.v, y.v));
 
     public static V256<T> LessThan(V256<T> x, V256<T> y) => new(Vector256.LessThan(x.v, y.v));
+
+    public static V256<T> Abs(V256<T> x) => new(Vector256.Abs(x.v));
+
+    public static V256<T> Max(V256<T> x, V256<T> y) => new(Vector256.Max(x.v, y.v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256<T> ShiftBitsLeft(V256<T> x, int count) =>
+        sizeof(T) == 4 ? new(Vector256.ShiftLeft(x.v.AsInt32(), count).As<int, T>()) : new(Vector256.ShiftLeft(x.v.AsInt64(), count).As<long, T>());
 }
 
 /// <summary><see cref="ISimd{TSelf, T}"/> on <see cref="Vector128{T}"/> (SSE on x64, NEON on ARM64).</summary>
@@ -351,6 +376,14 @@ internal readonly unsafe struct V128<T>(Vector128<T> v) : ISimd<V128<T>, T>
     public static V128<T> GreaterThanOrEqual(V128<T> x, V128<T> y) => new(Vector128.GreaterThanOrEqual(x.v, y.v));
 
     public static V128<T> LessThan(V128<T> x, V128<T> y) => new(Vector128.LessThan(x.v, y.v));
+
+    public static V128<T> Abs(V128<T> x) => new(Vector128.Abs(x.v));
+
+    public static V128<T> Max(V128<T> x, V128<T> y) => new(Vector128.Max(x.v, y.v));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128<T> ShiftBitsLeft(V128<T> x, int count) =>
+        sizeof(T) == 4 ? new(Vector128.ShiftLeft(x.v.AsInt32(), count).As<int, T>()) : new(Vector128.ShiftLeft(x.v.AsInt64(), count).As<long, T>());
 }
 
 /// <summary>Partial loads and stores lane by lane, for widths or element types without masked moves (edges only: kept out of line).</summary>

@@ -84,7 +84,8 @@ public class VectorPathTests
             AtEveryWidth.AssertSameBits<float>($"float maps, n = {n}", () =>
             [
                 Relu.Vjp(x, dy), Abs.Vjp(x, dy), Tanh.Vjp(Tanh.Forward(x), dy), Sigmoid.Forward(x), Sigmoid.Vjp(Sigmoid.Forward(x), dy),
-                GeluTanh.Forward(x), GeluTanh.Vjp(x, dy),
+                GeluTanh.Forward(x), GeluTanh.Vjp(x, dy), Gelu.Forward(x), Gelu.Vjp(x, dy),
+                FunctionalNets.Autodiff.Grad.Vjp<float>(v => Gelu.Apply(v[0]), [x]).Pullback(dy).Variables[0], // Φ kept by the forward pass
             ]);
             AtEveryWidth.AssertSameBits<double>($"double maps, n = {n}", () =>
                 [Relu.Vjp(xd, dyd), Abs.Vjp(xd, dyd), Sigmoid.Forward(xd), GeluTanh.Forward(xd), GeluTanh.Vjp(xd, dyd)]);
