@@ -90,8 +90,20 @@ internal static class Norm
     {
         public void Run(int start, int end)
         {
+            switch (VectorWidth.Current)
+            {
+                case 512: Run<V512<T>>(start, end); break;
+                case 256: Run<V256<T>>(start, end); break;
+                default: Run<V128<T>>(start, end); break;
+            }
+        }
+
+        private void Run<TV>(int start, int end)
+            where TV : unmanaged, ISimd<TV, T>
+        {
             var cols = stats.Cols;
             var c = T.CreateTruncating(cols);
+            var (w, vectors) = (TV.Count, TV.IsSupported);
             var scratch = System.Buffers.ArrayPool<T>.Shared.Rent(2 * cols);
             fixed (T* pxhat = scratch)
             {
@@ -101,12 +113,12 @@ internal static class Norm
                     T* xr = stats.Row(r), dyr = dy + (nint)r * cols, dxr = dx + (nint)r * cols;
                     var (mu, rs) = (stats.Mean(r), stats.Rstd(r));
                     var j = 0;
-                    if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
-                        for (; j + Vector<T>.Count <= cols; j += Vector<T>.Count)
+                    if (vectors)
+                        for (; j + w <= cols; j += w)
                         {
-                            var xh = (Vector.Load(xr + j) - new Vector<T>(mu)) * new Vector<T>(rs);
+                            var xh = (TV.Load(xr + j) - TV.Create(mu)) * TV.Create(rs);
                             xh.Store(xhat + j);
-                            (gains > 0 ? Vector.Load(dyr + j) * Vector.Load(gamma + j) : Vector.Load(dyr + j)).Store(dn + j);
+                            (gains > 0 ? TV.Load(dyr + j) * TV.Load(gamma + j) : TV.Load(dyr + j)).Store(dn + j);
                         }
                     for (; j < cols; j++)
                     {
@@ -116,10 +128,9 @@ internal static class Norm
                     var meanDn = LaneSum.Sum(new ReadOnlySpan<T>(dn, cols)) / c;
                     var meanDnXhat = LaneSum.Dot(new ReadOnlySpan<T>(dn, cols), new ReadOnlySpan<T>(xhat, cols)) / c;
                     j = 0;
-                    if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
-                        for (; j + Vector<T>.Count <= cols; j += Vector<T>.Count)
-                            ((Vector.Load(xhat + j) * new Vector<T>(-meanDnXhat) + Vector.Load(dn + j) - new Vector<T>(meanDn))
-                                * new Vector<T>(rs)).Store(dxr + j);
+                    if (vectors)
+                        for (; j + w <= cols; j += w)
+                            ((TV.Load(xhat + j) * TV.Create(-meanDnXhat) + TV.Load(dn + j) - TV.Create(meanDn)) * TV.Create(rs)).Store(dxr + j);
                     for (; j < cols; j++)
                         dxr[j] = (xhat[j] * -meanDnXhat + dn[j] - meanDn) * rs; // rstd·(dn − mean(dn) − x̂·mean(dn·x̂))
                 }
@@ -134,17 +145,28 @@ internal static class Norm
     {
         public void Run(int start, int end)
         {
+            switch (VectorWidth.Current)
+            {
+                case 512: Run<V512<T>>(start, end); break;
+                case 256: Run<V256<T>>(start, end); break;
+                default: Run<V128<T>>(start, end); break;
+            }
+        }
+
+        private void Run<TV>(int start, int end)
+            where TV : unmanaged, ISimd<TV, T>
+        {
             var cols = stats.Cols;
             var (from, to) = (start * ColumnBlock, Math.Min(cols, end * ColumnBlock));
             var j = from;
-            if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
-                for (; j + Vector<T>.Count <= to; j += Vector<T>.Count)
+            if (TV.IsSupported)
+                for (; j + TV.Count <= to; j += TV.Count)
                 {
-                    var (g, b) = (Vector.Load(dgamma + j), Vector.Load(dbeta + j));
+                    var (g, b) = (TV.Load(dgamma + j), TV.Load(dbeta + j));
                     for (var r = 0; r < rows; r++)
                     {
-                        var dyr = Vector.Load(dy + (nint)r * cols + j);
-                        var xh = (Vector.Load(stats.Row(r) + j) - new Vector<T>(stats.Mean(r))) * new Vector<T>(stats.Rstd(r));
+                        var dyr = TV.Load(dy + (nint)r * cols + j);
+                        var xh = (TV.Load(stats.Row(r) + j) - TV.Create(stats.Mean(r))) * TV.Create(stats.Rstd(r));
                         g = dyr * xh + g;
                         b += dyr;
                     }
