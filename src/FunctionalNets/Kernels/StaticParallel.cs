@@ -11,6 +11,17 @@ internal interface IPartWork
 }
 
 /// <summary>
+/// Background work done in short slices by the pool's threads while they would otherwise spin: a worker waiting for
+/// the next job, a caller waiting for the workers to finish their parts. A slice must be short (tens of µs) and safe
+/// to run on any of those threads, one at a time.
+/// </summary>
+internal interface IIdleWork
+{
+    /// <summary>Does one slice; false when there was nothing to do (finished, or another thread holds the work).</summary>
+    bool RunSlice();
+}
+
+/// <summary>
 /// A parallel for over a static partition, run by the calling thread and persistent worker threads: part p of P
 /// always covers the same data whatever thread runs it, so results never depend on scheduling.
 /// </summary>
@@ -44,6 +55,18 @@ internal static class StaticParallel
     private static int busy;      // 1 while a caller owns the workers
     private static int sleepers;  // workers blocked on Gate
     private static Job? current;  // the newest published job; workers run the parts it has left
+    private static IIdleWork? idle; // what waiting threads do instead of spinning, if anything
+
+    /// <summary>
+    /// Makes <paramref name="work"/> what the pool's waiting threads do in slices until it is withdrawn; false (and
+    /// nothing changes) while other work holds the place.
+    /// </summary>
+    public static bool OfferIdleWork(IIdleWork work) => Interlocked.CompareExchange(ref idle, work, null) is null;
+
+    /// <summary>Withdraws <paramref name="work"/>; a slice already started on another thread may still be finishing.</summary>
+    public static void WithdrawIdleWork(IIdleWork work) => Interlocked.CompareExchange(ref idle, null, work);
+
+    private static bool RunIdleSlice() => Volatile.Read(ref idle) is { } work && work.RunSlice();
 
     /// <summary>
     /// Runs <c>work.Run(p, parts)</c> for every p in 0 … parts−1, each exactly once, on the calling thread and up to
@@ -68,7 +91,8 @@ internal static class StaticParallel
                 lock (Gate) Monitor.PulseAll(Gate);
             job.RunClaimed(onWorker: false);
             var wait = new SpinWait();
-            while (!job.Done) wait.SpinOnce(sleep1Threshold: -1);
+            while (!job.Done)
+                if (!RunIdleSlice()) wait.SpinOnce(sleep1Threshold: -1);
             if (job.Failure is { } error) ExceptionDispatchInfo.Throw(error);
         }
         finally
@@ -103,7 +127,8 @@ internal static class StaticParallel
         var deadline = Stopwatch.GetTimestamp() + SpinTicks;
         while (Volatile.Read(ref current) == seen)
         {
-            if (Stopwatch.GetTimestamp() > deadline)
+            if (RunIdleSlice()) deadline = Stopwatch.GetTimestamp() + SpinTicks; // busy, not idle: keep polling
+            else if (Stopwatch.GetTimestamp() > deadline)
                 lock (Gate)
                 {
                     Interlocked.Increment(ref sleepers);

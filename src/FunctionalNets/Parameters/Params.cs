@@ -197,24 +197,32 @@ public sealed record Params<T> : IEnumerable<KeyValuePair<string, Tensor<T>>>
     public string Digest()
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        for (var i = 0; i < paths.Length; i++)
+        foreach (var (header, data) in DigestParts())
         {
-            var (name, t) = (Encoding.UTF8.GetBytes(paths[i]), tensors[i]);
-            AppendInt32(sha, name.Length);
-            sha.AppendData(name);
-            AppendInt32(sha, t.Rank);
-            foreach (var d in t.Shape) AppendInt32(sha, d);
-            // The in-memory layout is little-endian on the platforms FunctionalNets supports (x64, Arm64).
-            sha.AppendData(MemoryMarshal.AsBytes(t.Span));
+            sha.AppendData(header);
+            sha.AppendData(MemoryMarshal.AsBytes(data.Span));
         }
         return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 
-    private static void AppendInt32(IncrementalHash sha, int value)
+    /// <summary>
+    /// The byte stream <see cref="Digest"/> hashes, path by path: a header (the path's UTF-8 byte length as int32
+    /// little-endian, its bytes, the rank, each dimension) and then the tensor, whose elements' raw bytes follow.
+    /// </summary>
+    internal IEnumerable<(byte[] Header, Tensor<T> Data)> DigestParts()
     {
-        Span<byte> word = stackalloc byte[4];
-        BinaryPrimitives.WriteInt32LittleEndian(word, value);
-        sha.AppendData(word);
+        for (var i = 0; i < paths.Length; i++)
+        {
+            var (name, t) = (Encoding.UTF8.GetBytes(paths[i]), tensors[i]);
+            var header = new byte[4 + name.Length + 4 * (1 + t.Rank)];
+            BinaryPrimitives.WriteInt32LittleEndian(header, name.Length);
+            name.CopyTo(header, 4);
+            var at = 4 + name.Length;
+            BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(at), t.Rank);
+            foreach (var d in t.Shape) BinaryPrimitives.WriteInt32LittleEndian(header.AsSpan(at += 4), d);
+            // The in-memory layout is little-endian on the platforms FunctionalNets supports (x64, Arm64).
+            yield return (header, t);
+        }
     }
 
     /// <summary>Folds over (path, tensor) in path order.</summary>

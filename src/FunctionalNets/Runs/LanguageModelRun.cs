@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using FunctionalNets.Autodiff;
 using FunctionalNets.IO;
+using FunctionalNets.Kernels;
 using FunctionalNets.Models;
+using FunctionalNets.Parameters;
 using FunctionalNets.Tensors;
 using FunctionalNets.Training;
 
@@ -120,37 +122,63 @@ public sealed record LanguageModelRun(string Directory, RunSpec Spec, RunData Da
         // One set of buffers for the steps and the evaluations between them: a step's tensors are dead when it returns,
         // so an evaluation can take them back, and the next step takes the evaluation's back.
         var (trainer, buffers) = (Trainer(), new StepBuffers());
-        foreach (var step in steps)
+        // A step line whose digest the compute threads hash in the moments they would otherwise wait, during the
+        // next step; the line is written right after that step, before any later line.
+        (SlicedDigest<float> Digest, long Step, StepReport Report)? pending = null;
+        void WritePending()
         {
-            var (next, report) = trainer.Step(state, step, buffers);
-            state = next;
-            recent.Enqueue(report.Loss);
-            if (recent.Count > 20) recent.Dequeue();
-            var last = state.Step == Spec.Recipe.Iters;
-            stopped = stop.IsCancellationRequested && !last;
-            var checkpointDue = last || stopped || Due(state.Step, Spec.CheckpointEvery);
-            var evalDue = !last && !stopped && Due(state.Step, Spec.EvalEvery);
-            // The digest is hashed here, between steps: on another thread it competed with the compute threads for the
-            // cores and cost W6 a tenth of its wall time; here it costs next to nothing measurable.
-            var digest = checkpointDue || Due(state.Step, Spec.DigestEvery) ? state.Params.Digest() : null;
-            log.Write("step", StepLine(state.Step, report, digest));
-            var seconds = Seconds();
-            yield return new StepEvent(state, report, seconds, (state.Step - from.Step) * tokensPerStep / seconds);
-            if (evalDue)
+            if (pending is not { } p) return;
+            pending = null;
+            StaticParallel.WithdrawIdleWork(p.Digest);
+            using (p.Digest) log.Write("step", StepLine(p.Step, p.Report, p.Digest.Complete()));
+        }
+        try
+        {
+            foreach (var step in steps)
             {
-                var started = clock.ElapsedTicks;
-                var result = Data.Evaluate(state.Params, Spec.Model, Spec.EvalBatches, buffers);
-                evalTicks += clock.ElapsedTicks - started;
-                log.Write("eval", EvalLine(state.Step, result));
-                yield return new EvalEvent(state.Step, result);
+                var (next, report) = trainer.Step(state, step, buffers);
+                WritePending();
+                state = next;
+                recent.Enqueue(report.Loss);
+                if (recent.Count > 20) recent.Dequeue();
+                var last = state.Step == Spec.Recipe.Iters;
+                stopped = stop.IsCancellationRequested && !last;
+                var checkpointDue = last || stopped || Due(state.Step, Spec.CheckpointEvery);
+                var evalDue = !last && !stopped && Due(state.Step, Spec.EvalEvery);
+                var digestDue = checkpointDue || Due(state.Step, Spec.DigestEvery);
+                string? digest = null;
+                if (digestDue && !checkpointDue && !evalDue)
+                {
+                    pending = (new SlicedDigest<float>(state.Params), state.Step, report);
+                    StaticParallel.OfferIdleWork(pending.Value.Digest); // when refused, Complete hashes it all
+                }
+                else
+                {
+                    digest = digestDue ? state.Params.Digest() : null;
+                    log.Write("step", StepLine(state.Step, report, digest));
+                }
+                var seconds = Seconds();
+                yield return new StepEvent(state, report, seconds, (state.Step - from.Step) * tokensPerStep / seconds);
+                if (evalDue)
+                {
+                    var started = clock.ElapsedTicks;
+                    var result = Data.Evaluate(state.Params, Spec.Model, Spec.EvalBatches, buffers);
+                    evalTicks += clock.ElapsedTicks - started;
+                    log.Write("eval", EvalLine(state.Step, result));
+                    yield return new EvalEvent(state.Step, result);
+                }
+                if (checkpointDue)
+                {
+                    checkpoint = Checkpoints.Save(state, Metadata(), Spec.Keep).Path;
+                    log.Write("checkpoint", new JsonObject { ["step"] = state.Step, ["file"] = Path.GetRelativePath(Directory, checkpoint), ["digest"] = digest });
+                    yield return new CheckpointEvent(state.Step, checkpoint, digest!);
+                }
+                if (stopped) break;
             }
-            if (checkpointDue)
-            {
-                checkpoint = Checkpoints.Save(state, Metadata(), Spec.Keep).Path;
-                log.Write("checkpoint", new JsonObject { ["step"] = state.Step, ["file"] = Path.GetRelativePath(Directory, checkpoint), ["digest"] = digest });
-                yield return new CheckpointEvent(state.Step, checkpoint, digest!);
-            }
-            if (stopped) break;
+        }
+        finally
+        {
+            WritePending(); // a failed step still leaves the line of the one before it
         }
         var trainSeconds = Seconds();
         var final = stopped ? null : Data.Evaluate(state.Params, Spec.Model, Spec.EvalBatches, buffers);
