@@ -71,22 +71,15 @@ internal static unsafe class GeluErfc
     /// Chunks [start, end): the forward pass when <c>dy</c> is null (also writing Φ to <c>cdf</c> unless it is null),
     /// else the VJP (reading Φ from <c>cdf</c> unless it is null).
     /// </summary>
-    private readonly struct Pass(float* x, float* dy, float* cdf, float* output, int n) : IRangeBody
+    private readonly struct Pass(float* x, float* dy, float* cdf, float* output, int n) : IRangeBody, IVectorRangeBody<float>
     {
-        public void Run(int start, int end)
-        {
-            var (from, to) = (start * Chunk, Math.Min(n, end * Chunk));
-            switch (VectorWidth.Current)
-            {
-                case 512: Run<V512<float>>(from, to); break;
-                case 256: Run<V256<float>>(from, to); break;
-                default: Run<V128<float>>(from, to); break;
-            }
-        }
+        public void Run(int start, int end) => AtWidth.Run<Pass, float>(this, start, end);
 
-        private void Run<TV>(int from, int to)
+        // Chunks [start, end).
+        public void Run<TV>(int start, int end)
             where TV : unmanaged, ISimd<TV, float>
         {
+            var (from, to) = (start * Chunk, Math.Min(n, end * Chunk));
             var (i, w) = (from, TV.Count);
             // One vector per iteration: computing two side by side in this generic body made the JIT spill (a
             // W6-shaped step went from 47 to 61 ms), and the core overlaps consecutive iterations anyway.

@@ -85,20 +85,12 @@ internal static class Norm
     }
 
     /// <summary>dx for rows [start, end).</summary>
-    private readonly unsafe struct BackwardRows<T>(RowStats<T> stats, T* gamma, T* dy, T* dx, int gains) : IRangeBody
+    private readonly unsafe struct BackwardRows<T>(RowStats<T> stats, T* gamma, T* dy, T* dx, int gains) : IRangeBody, IVectorRangeBody<T>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        public void Run(int start, int end)
-        {
-            switch (VectorWidth.Current)
-            {
-                case 512: Run<V512<T>>(start, end); break;
-                case 256: Run<V256<T>>(start, end); break;
-                default: Run<V128<T>>(start, end); break;
-            }
-        }
+        public void Run(int start, int end) => AtWidth.Run<BackwardRows<T>, T>(this, start, end);
 
-        private void Run<TV>(int start, int end)
+        public void Run<TV>(int start, int end)
             where TV : unmanaged, ISimd<TV, T>
         {
             var cols = stats.Cols;
@@ -140,20 +132,12 @@ internal static class Norm
     }
 
     /// <summary><c>dγ += Σ_rows dy·x̂</c> and <c>dβ += Σ_rows dy</c> for column blocks [start, end), rows in index order.</summary>
-    private readonly unsafe struct GainSums<T>(RowStats<T> stats, T* dy, T* dgamma, T* dbeta, int rows) : IRangeBody
+    private readonly unsafe struct GainSums<T>(RowStats<T> stats, T* dy, T* dgamma, T* dbeta, int rows) : IRangeBody, IVectorRangeBody<T>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        public void Run(int start, int end)
-        {
-            switch (VectorWidth.Current)
-            {
-                case 512: Run<V512<T>>(start, end); break;
-                case 256: Run<V256<T>>(start, end); break;
-                default: Run<V128<T>>(start, end); break;
-            }
-        }
+        public void Run(int start, int end) => AtWidth.Run<GainSums<T>, T>(this, start, end);
 
-        private void Run<TV>(int start, int end)
+        public void Run<TV>(int start, int end)
             where TV : unmanaged, ISimd<TV, T>
         {
             var cols = stats.Cols;

@@ -6,6 +6,30 @@ internal interface IRangeBody
     void Run(int start, int end);
 }
 
+/// <summary>A range body written once over the vector type; <see cref="AtWidth"/> runs it at the width in force.</summary>
+internal interface IVectorRangeBody<T>
+    where T : unmanaged
+{
+    void Run<TV>(int start, int end)
+        where TV : unmanaged, ISimd<TV, T>;
+}
+
+/// <summary>Runs an <see cref="IVectorRangeBody{T}"/> with the bodies of the <see cref="VectorWidth"/> in force.</summary>
+internal static class AtWidth
+{
+    public static void Run<TBody, T>(in TBody body, int start, int end)
+        where TBody : struct, IVectorRangeBody<T>
+        where T : unmanaged
+    {
+        switch (VectorWidth.Current)
+        {
+            case 512: body.Run<V512<T>>(start, end); break;
+            case 256: body.Run<V256<T>>(start, end); break;
+            default: body.Run<V128<T>>(start, end); break;
+        }
+    }
+}
+
 /// <summary>
 /// Runs a job of independent items on up to <see cref="Compute.Threads"/> threads (<see cref="StaticParallel"/>'s
 /// workers), each part one contiguous static range. An item is computed by the same code whichever part it lands
