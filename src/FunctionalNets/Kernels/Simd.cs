@@ -158,10 +158,7 @@ internal readonly unsafe struct V512<T>(Vector512<T> v) : ISimd<V512<T>, T>
     public static V512<T> operator -(V512<T> x) => new(-x.v);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static V512<T> Fma(V512<T> x, V512<T> y, V512<T> addend) =>
-        typeof(T) == typeof(float)
-            ? new(Vector512.FusedMultiplyAdd(x.v.AsSingle(), y.v.AsSingle(), addend.v.AsSingle()).As<float, T>())
-            : new(Vector512.FusedMultiplyAdd(x.v.AsDouble(), y.v.AsDouble(), addend.v.AsDouble()).As<double, T>());
+    public static V512<T> Fma(V512<T> x, V512<T> y, V512<T> addend) => new(Raw512<T>.Fma(x.v, y.v, addend.v));
 
     public static V512<T> Sqrt(V512<T> x) => new(Vector512.Sqrt(x.v));
 
@@ -256,10 +253,7 @@ internal readonly unsafe struct V256<T>(Vector256<T> v) : ISimd<V256<T>, T>
     public static V256<T> operator -(V256<T> x) => new(-x.v);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static V256<T> Fma(V256<T> x, V256<T> y, V256<T> addend) =>
-        typeof(T) == typeof(float)
-            ? new(Vector256.FusedMultiplyAdd(x.v.AsSingle(), y.v.AsSingle(), addend.v.AsSingle()).As<float, T>())
-            : new(Vector256.FusedMultiplyAdd(x.v.AsDouble(), y.v.AsDouble(), addend.v.AsDouble()).As<double, T>());
+    public static V256<T> Fma(V256<T> x, V256<T> y, V256<T> addend) => new(Raw256<T>.Fma(x.v, y.v, addend.v));
 
     public static V256<T> Sqrt(V256<T> x) => new(Vector256.Sqrt(x.v));
 
@@ -360,10 +354,7 @@ internal readonly unsafe struct V128<T>(Vector128<T> v) : ISimd<V128<T>, T>
     public static V128<T> operator -(V128<T> x) => new(-x.v);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static V128<T> Fma(V128<T> x, V128<T> y, V128<T> addend) =>
-        typeof(T) == typeof(float)
-            ? new(Vector128.FusedMultiplyAdd(x.v.AsSingle(), y.v.AsSingle(), addend.v.AsSingle()).As<float, T>())
-            : new(Vector128.FusedMultiplyAdd(x.v.AsDouble(), y.v.AsDouble(), addend.v.AsDouble()).As<double, T>());
+    public static V128<T> Fma(V128<T> x, V128<T> y, V128<T> addend) => new(Raw128<T>.Fma(x.v, y.v, addend.v));
 
     public static V128<T> Sqrt(V128<T> x) => new(Vector128.Sqrt(x.v));
 
@@ -385,6 +376,66 @@ internal readonly unsafe struct V128<T>(Vector128<T> v) : ISimd<V128<T>, T>
     public static V128<T> ShiftBitsLeft(V128<T> x, int count) =>
         sizeof(T) == 4 ? new(Vector128.ShiftLeft(x.v.AsInt32(), count).As<int, T>()) : new(Vector128.ShiftLeft(x.v.AsInt64(), count).As<long, T>());
 }
+/// <summary>
+/// The raw vector under a width, for loops that carry vectors from one iteration to the next (the GEMM's register
+/// tile): the JIT keeps a raw accumulator in its register and multiply-adds into it, where it sends a wrapper
+/// struct's result through a scratch register and copies it back.
+/// </summary>
+internal unsafe interface IRawSimd<TR, T>
+    where TR : unmanaged
+    where T : unmanaged
+{
+    static abstract TR Load(T* source);
+
+    /// <summary>Every lane <paramref name="value"/>.</summary>
+    static abstract TR Broadcast(T value);
+
+    /// <summary><c>x·y + addend</c> rounded once.</summary>
+    static abstract TR Fma(TR x, TR y, TR addend);
+}
+
+internal readonly unsafe struct Raw512<T> : IRawSimd<Vector512<T>, T>
+    where T : unmanaged
+{
+    public static Vector512<T> Load(T* source) => Vector512.Load(source);
+
+    public static Vector512<T> Broadcast(T value) => Vector512.Create(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Fma(Vector512<T> x, Vector512<T> y, Vector512<T> addend) =>
+        typeof(T) == typeof(float)
+            ? Vector512.FusedMultiplyAdd(x.AsSingle(), y.AsSingle(), addend.AsSingle()).As<float, T>()
+            : Vector512.FusedMultiplyAdd(x.AsDouble(), y.AsDouble(), addend.AsDouble()).As<double, T>();
+}
+
+internal readonly unsafe struct Raw256<T> : IRawSimd<Vector256<T>, T>
+    where T : unmanaged
+{
+    public static Vector256<T> Load(T* source) => Vector256.Load(source);
+
+    public static Vector256<T> Broadcast(T value) => Vector256.Create(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Fma(Vector256<T> x, Vector256<T> y, Vector256<T> addend) =>
+        typeof(T) == typeof(float)
+            ? Vector256.FusedMultiplyAdd(x.AsSingle(), y.AsSingle(), addend.AsSingle()).As<float, T>()
+            : Vector256.FusedMultiplyAdd(x.AsDouble(), y.AsDouble(), addend.AsDouble()).As<double, T>();
+}
+
+internal readonly unsafe struct Raw128<T> : IRawSimd<Vector128<T>, T>
+    where T : unmanaged
+{
+    public static Vector128<T> Load(T* source) => Vector128.Load(source);
+
+    public static Vector128<T> Broadcast(T value) => Vector128.Create(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> Fma(Vector128<T> x, Vector128<T> y, Vector128<T> addend) =>
+        typeof(T) == typeof(float)
+            ? Vector128.FusedMultiplyAdd(x.AsSingle(), y.AsSingle(), addend.AsSingle()).As<float, T>()
+            : Vector128.FusedMultiplyAdd(x.AsDouble(), y.AsDouble(), addend.AsDouble()).As<double, T>();
+}
+
 
 /// <summary>Partial loads and stores lane by lane, for widths or element types without masked moves (edges only: kept out of line).</summary>
 internal static unsafe class Lanes
