@@ -24,8 +24,11 @@ public sealed class StepBuffers
 {
     [ThreadStatic] private static StepBuffers? active;
 
+    // The last call's buffers in the order it took them (null where one was given away), offered again in that order
+    // from the cursor on; what the order does not serve waits on a shelf by element type and length.
     private readonly Dictionary<(Type Element, int Length), Stack<Array>> free = [];
-    private readonly List<Array> lent = [];
+    private List<Array?> lent = [], replay = [];
+    private int cursor;
     private int entered;
 
     /// <summary>The bytes held, lent or free (a diagnostic: about one step's activations and cotangents).</summary>
@@ -44,8 +47,8 @@ public sealed class StepBuffers
             entered = 0;
             throw new InvalidOperationException("StepBuffers: another StepBuffers is already lending on this thread (nested gradient computations cannot both reuse buffers)");
         }
-        foreach (var buffer in lent) Shelf(buffer.GetType().GetElementType()!, buffer.Length).Push(buffer);
-        lent.Clear();
+        ShelveReplay();
+        (replay, lent) = (lent, replay);
         active = this;
         return new Scope(this);
     }
@@ -58,6 +61,19 @@ public sealed class StepBuffers
     private T[] Take<T>(int length)
         where T : unmanaged
     {
+        if (cursor < replay.Count)
+        {
+            var next = replay[cursor];
+            if (next is T[] same && same.Length == length)
+            {
+                // The common case: this call asks for what the last one did at the same point.
+                cursor++;
+                lent.Add(same);
+                return same;
+            }
+            if (next is null) cursor++; // given away: this point gets another buffer
+            else ShelveReplay(); // the order differs from here on
+        }
         var shelf = Shelf(typeof(T), length);
         T[] buffer;
         if (shelf.Count > 0) buffer = (T[])shelf.Pop();
@@ -68,6 +84,16 @@ public sealed class StepBuffers
         }
         lent.Add(buffer);
         return buffer;
+    }
+
+    // Puts the replay's remaining buffers on their shelves and empties it.
+    private void ShelveReplay()
+    {
+        for (var i = cursor; i < replay.Count; i++)
+            if (replay[i] is { } buffer)
+                Shelf(buffer.GetType().GetElementType()!, buffer.Length).Push(buffer);
+        replay.Clear();
+        cursor = 0;
     }
 
     private Stack<Array> Shelf(Type element, int length)
@@ -83,11 +109,14 @@ public sealed class StepBuffers
     internal void GiveAway<T>(T[] buffer)
         where T : unmanaged
     {
-        var at = lent.FindIndex(b => ReferenceEquals(b, buffer));
-        if (at < 0) return;
-        lent[at] = lent[^1];
-        lent.RemoveAt(lent.Count - 1);
-        Bytes -= (long)buffer.Length * Unsafe.SizeOf<T>();
+        // From the end: what a call hands back (its gradients) is what it built last.
+        for (var at = lent.Count - 1; at >= 0; at--)
+        {
+            if (!ReferenceEquals(lent[at], buffer)) continue;
+            lent[at] = null;
+            Bytes -= (long)buffer.Length * Unsafe.SizeOf<T>();
+            return;
+        }
     }
 
     /// <summary>Ends the lending on this thread; what was lent stays lent until the next <see cref="Lend"/>.</summary>

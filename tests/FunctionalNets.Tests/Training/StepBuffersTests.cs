@@ -1,3 +1,4 @@
+using CsCheck;
 using FunctionalNets.Autodiff;
 using FunctionalNets.Models;
 using FunctionalNets.Optim;
@@ -78,6 +79,42 @@ public class StepBuffersTests
         }
         Assert.Equal(5 * 7 * sizeof(double), buffers.Bytes);
     }
+
+    // A call's requests: element type (double or float), length, and whether the caller keeps the buffer for good.
+    private static readonly Gen<(bool Double, int Length, bool Keep)[]> Requests =
+        Gen.Bool.Select(Gen.Int[1, 6], Gen.Int[0, 9].Select(k => k == 0)).Array[0, 12];
+
+    [Fact]
+    public void Buffers_are_reused_in_any_order_never_twice_at_once_and_never_once_given_away() =>
+        Gen.Select(Requests, Gen.Int[0, 3]).Array[1, 6].Sample(calls =>
+        {
+            var buffers = new StepBuffers();
+            var givenAway = new HashSet<Array>(ReferenceEqualityComparer.Instance);
+            var previous = Array.Empty<(bool Double, int Length, bool Keep)>();
+            foreach (var (fresh, repeat) in calls)
+            {
+                // repeat = 0 runs the previous call's requests again: it reuses that call's memory, and needs new memory
+                // only for what that call kept.
+                var requests = repeat == 0 ? previous.Select(r => r with { Keep = false }).ToArray() : fresh;
+                var allowed = buffers.Bytes + previous.Where(r => r.Keep).Sum(r => r.Length * (r.Double ? sizeof(double) : sizeof(float)));
+                var lent = new HashSet<Array>(ReferenceEqualityComparer.Instance);
+                using (buffers.Lend())
+                    foreach (var (isDouble, length, keep) in requests)
+                    {
+                        Array buffer = isDouble ? Tensor.Zeros<double>([length]).UnsafeBuffer() : Tensor.Zeros<float>([length]).UnsafeBuffer();
+                        Assert.Equal(length, buffer.Length);
+                        Assert.True(lent.Add(buffer), "a buffer was lent twice in one call");
+                        Assert.DoesNotContain(buffer, givenAway);
+                        if (!keep) continue;
+                        if (isDouble) buffers.GiveAway((double[])buffer);
+                        else buffers.GiveAway((float[])buffer);
+                        givenAway.Add(buffer);
+                    }
+                if (repeat == 0)
+                    Assert.True(buffers.Bytes <= allowed, $"a repeated call holds {buffers.Bytes} bytes, more than the {allowed} it needs");
+                previous = requests;
+            }
+        });
 
     [Fact]
     public void No_buffers_are_lent_while_an_observer_watches()
