@@ -165,24 +165,55 @@ public static class Measure
     }
 
     /// <summary>
+    /// The wall time of <paramref name="work"/>, which runs <paramref name="steps"/> steps; what the garbage collector
+    /// did meanwhile (its pauses' share of that time, collections per step in generations 0, 1 and 2) is printed with
+    /// the next figure.
+    /// </summary>
+    public static double Timed(int steps, Action work)
+    {
+        var (pause, collections) = (GC.GetTotalPauseDuration(), Collections());
+        var seconds = Seconds(work);
+        timedGc = new()
+        {
+            ["gc_pause_share"] = Math.Round((GC.GetTotalPauseDuration() - pause).TotalSeconds / seconds, 4),
+            ["gc_per_step"] = Collections().Zip(collections, (after, before) => Math.Round((after - before) / (double)steps, 4)).ToArray(),
+        };
+        return seconds;
+    }
+
+    private static int[] Collections() => [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
+
+    private static Dictionary<string, object>? timedGc;
+
+    /// <summary>
     /// Per-step time over <paramref name="reps"/> repetitions of <paramref name="steps"/> steps: the median of the
     /// repetitions' per-step times, and the mean (all timed steps' total wall time over their number).
     /// </summary>
     public static (double Median, double Mean) PerStep(int reps, int steps, Action step)
     {
-        var times = Enumerable.Range(0, reps).Select(_ => Seconds(() =>
+        var times = new double[reps];
+        var total = Timed(reps * steps, () =>
         {
-            for (var i = 0; i < steps; i++) step();
-        })).ToArray();
-        return (Median(times) / steps, times.Sum() / (reps * steps));
+            for (var r = 0; r < reps; r++)
+                times[r] = Seconds(() =>
+                {
+                    for (var i = 0; i < steps; i++) step();
+                });
+        });
+        return (Median(times) / steps, total / (reps * steps));
     }
 
     /// <summary>Prints one figure as a single-line JSON object, framework first and the vector paths last.</summary>
-    public static void Emit(IReadOnlyDictionary<string, object> fields)
+    public static void Emit(IReadOnlyDictionary<string, object> fields) => Console.WriteLine(Line(fields));
+
+    /// <summary>The line <see cref="Emit"/> prints: the fields, then what the collector did in the last timed work (once), then the vector paths.</summary>
+    public static string Line(IReadOnlyDictionary<string, object> fields)
     {
         var line = new Dictionary<string, object> { ["framework"] = "functionalnets" };
         foreach (var (key, value) in fields) line[key] = value;
+        foreach (var (key, value) in timedGc ?? []) line[key] = value;
+        timedGc = null;
         line["vector_paths"] = Kernels.VectorWidth.Describe();
-        Console.WriteLine(JsonSerializer.Serialize(line));
+        return JsonSerializer.Serialize(line);
     }
 }

@@ -40,7 +40,7 @@ internal static class W3Gpt
         var first = last.Loss;
         for (var i = 1; i < warm; i++) Step();
         var times = new List<double>();
-        var total = Measure.Seconds(() =>
+        var total = Measure.Timed(n, () =>
         {
             for (var i = 0; i < n; i++) times.Add(Measure.Seconds(Step));
         });
@@ -73,7 +73,7 @@ internal static class W3Gpt
 
         for (var w = 0; w < warm; w++) Forward();
         var times = new List<double>();
-        var total = Measure.Seconds(() =>
+        var total = Measure.Timed(n, () =>
         {
             for (var k = 0; k < n; k++) times.Add(Measure.Seconds(Forward));
         });

@@ -64,4 +64,21 @@ public class WorkloadRunnerTests
         Assert.Contains("System.InvalidOperationException", verbose);
         Assert.Contains(" at ", verbose);
     }
+
+    [Fact]
+    public void A_timed_figure_says_what_the_collector_did_once()
+    {
+        var seconds = Measure.Timed(4, () =>
+        {
+            for (var i = 0; i < 4; i++) GC.Collect(); // a full, blocking collection each step
+        });
+        Assert.True(seconds > 0);
+        using var line = System.Text.Json.JsonDocument.Parse(Measure.Line(new Dictionary<string, object> { ["workload"] = "W9" }));
+        var perStep = line.RootElement.GetProperty("gc_per_step").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+        Assert.Equal(3, perStep.Length);
+        Assert.True(perStep[2] >= 1, $"four full collections in four steps, counted {perStep[2]} a step in generation 2");
+        var share = line.RootElement.GetProperty("gc_pause_share").GetDouble();
+        Assert.InRange(share, double.Epsilon, 1.0);
+        Assert.False(Measure.Line(new Dictionary<string, object>()).Contains("gc_pause_share"), "the figures of one timed run were printed twice");
+    }
 }
