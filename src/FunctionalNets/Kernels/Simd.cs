@@ -376,6 +376,7 @@ internal readonly unsafe struct V128<T>(Vector128<T> v) : ISimd<V128<T>, T>
     public static V128<T> ShiftBitsLeft(V128<T> x, int count) =>
         sizeof(T) == 4 ? new(Vector128.ShiftLeft(x.v.AsInt32(), count).As<int, T>()) : new(Vector128.ShiftLeft(x.v.AsInt64(), count).As<long, T>());
 }
+
 /// <summary>
 /// The raw vector under a width, for loops that carry vectors from one iteration to the next (the GEMM's register
 /// tile): the JIT keeps a raw accumulator in its register and multiply-adds into it, where it sends a wrapper
@@ -435,7 +436,6 @@ internal readonly unsafe struct Raw128<T> : IRawSimd<Vector128<T>, T>
             ? Vector128.FusedMultiplyAdd(x.AsSingle(), y.AsSingle(), addend.AsSingle()).As<float, T>()
             : Vector128.FusedMultiplyAdd(x.AsDouble(), y.AsDouble(), addend.AsDouble()).As<double, T>();
 }
-
 
 /// <summary>Partial loads and stores lane by lane, for widths or element types without masked moves (edges only: kept out of line).</summary>
 internal static unsafe class Lanes
