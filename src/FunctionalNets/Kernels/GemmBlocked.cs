@@ -58,12 +58,31 @@ internal static unsafe class GemmBlocked
                 job.Run(0, s.M, 0, s.N);
             else if (splitRows && SharedB<TV, T>.Fits(s))
                 SharedB<TV, T>.Multiply((nint)pa, (nint)pb, (nint)pc, s, threads);
+            else if (splitRows && SharedB<TV, T>.FitsByKBlock(s))
+                for (var k0 = 0; k0 < s.K; k0 += Kc<T>())
+                {
+                    var (ka, kb, kBlock) = KBlock(pa, pb, s, k0);
+                    SharedB<TV, T>.Multiply(ka, kb, (nint)pc, kBlock, threads);
+                }
             else
                 StaticParallel.For(threads, job);
         }
     }
 
     private static int CeilDiv(int x, int y) => (x + y - 1) / y;
+
+    /// <summary>
+    /// The product over the k-block [k0, k0 + Kc) alone: op(A)'s columns and op(B)'s rows of that block, added to C
+    /// unless it is the first block of a product that overwrites C. Run in order, the blocks sum each element of C as
+    /// one multiply does (block by block, each from zero, then added).
+    /// </summary>
+    private static (nint A, nint B, GemmShape Shape) KBlock<T>(T* a, T* b, GemmShape s, int k0)
+        where T : unmanaged
+    {
+        var (ka, kb) = ((nint)(s.TransA ? a + (nint)k0 * s.StrideA : a + k0), (nint)(s.TransB ? b + k0 : b + (nint)k0 * s.StrideB));
+        var shape = s with { K = Math.Min(Kc<T>(), s.K - k0), Accumulate = s.Accumulate || k0 > 0, Lda = s.StrideA, Ldb = s.StrideB, Ldc = s.StrideC };
+        return (ka, kb, shape);
+    }
 
     /// <summary>
     /// One multiply's operands (pinned by the caller for the whole call) and shape; part t of P is the t-th of P
@@ -140,6 +159,14 @@ internal static unsafe class GemmBlocked
         /// </summary>
         public static bool Fits(GemmShape s) =>
             s.N <= Nc<T>() && (long)s.K * RoundUp(s.N, GemmMicroKernel.Nr<TV, T>()) * sizeof(T) <= 512 * 1024 && (long)s.M * s.K * s.N >= 1L << 23;
+
+        /// <summary>
+        /// Too large for <see cref="Fits"/>, but a product whose k-blocks can be shared one at a time: a k-block of B is
+        /// one column block (at most the 1 MiB that each thread of <see cref="Job{TV, T}"/> packs for itself), and each
+        /// k-block's product is large enough for the threads' meeting to cost little.
+        /// </summary>
+        public static bool FitsByKBlock(GemmShape s) =>
+            s.N <= Nc<T>() && s.K > Kc<T>() && (long)s.M * Kc<T>() * s.N >= 1L << 23;
 
         public static void Multiply(nint a, nint b, nint c, GemmShape s, int threads)
         {

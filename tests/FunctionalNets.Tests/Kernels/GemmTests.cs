@@ -70,11 +70,19 @@ public class GemmTests
     }
 
     [Theory, MemberData(nameof(TransposeFlags))]
-    public void A_row_split_sharing_one_packed_B_matches_naive_and_one_thread_bit_for_bit(bool transA, bool transB)
-    {
+    public void A_row_split_sharing_one_packed_B_matches_naive_and_one_thread_bit_for_bit(bool transA, bool transB) =>
         // 300×300×100 splits over rows with B packed once for both threads (float and double): partial row tiles and
         // slivers, two k-blocks, with and without accumulation.
-        var (m, k, n) = (300, 300, 100);
+        RowSplitMatchesNaiveAndOneThread(300, 300, 100, transA, transB);
+
+    [Theory, MemberData(nameof(TransposeFlags))]
+    public void A_row_split_sharing_B_one_k_block_at_a_time_matches_naive_and_one_thread_bit_for_bit(bool transA, bool transB) =>
+        // 300×600×260: B packs into more than 512 KiB (float and double), so the threads share one k-block of it at a
+        // time, three or four blocks with a partial last one, the first overwriting C and the others adding.
+        RowSplitMatchesNaiveAndOneThread(300, 600, 260, transA, transB);
+
+    private static void RowSplitMatchesNaiveAndOneThread(int m, int k, int n, bool transA, bool transB)
+    {
         foreach (var accumulate in (ReadOnlySpan<bool>)[false, true])
         {
             AssertMatchesNaive(m, k, n, transA, transB, accumulate, Key.FromSeed(13));
