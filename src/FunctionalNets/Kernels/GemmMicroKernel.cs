@@ -154,20 +154,24 @@ internal static unsafe class GemmMicroKernel
                 c131 = TOps.Fma(ar, b1, c131);
             }
         }
-        Store(c, Unsafe.BitCast<TR, TV>(c00), Unsafe.BitCast<TR, TV>(c01), add, cols);
-        if (Mr<TV>() > 1 && rows > 1) Store(c + 1 * ldc, Unsafe.BitCast<TR, TV>(c10), Unsafe.BitCast<TR, TV>(c11), add, cols);
-        if (Mr<TV>() > 2 && rows > 2) Store(c + 2 * ldc, Unsafe.BitCast<TR, TV>(c20), Unsafe.BitCast<TR, TV>(c21), add, cols);
-        if (Mr<TV>() > 3 && rows > 3) Store(c + 3 * ldc, Unsafe.BitCast<TR, TV>(c30), Unsafe.BitCast<TR, TV>(c31), add, cols);
-        if (Mr<TV>() > 4 && rows > 4) Store(c + 4 * ldc, Unsafe.BitCast<TR, TV>(c40), Unsafe.BitCast<TR, TV>(c41), add, cols);
-        if (Mr<TV>() > 5 && rows > 5) Store(c + 5 * ldc, Unsafe.BitCast<TR, TV>(c50), Unsafe.BitCast<TR, TV>(c51), add, cols);
-        if (Mr<TV>() > 6 && rows > 6) Store(c + 6 * ldc, Unsafe.BitCast<TR, TV>(c60), Unsafe.BitCast<TR, TV>(c61), add, cols);
-        if (Mr<TV>() > 7 && rows > 7) Store(c + 7 * ldc, Unsafe.BitCast<TR, TV>(c70), Unsafe.BitCast<TR, TV>(c71), add, cols);
-        if (Mr<TV>() > 8 && rows > 8) Store(c + 8 * ldc, Unsafe.BitCast<TR, TV>(c80), Unsafe.BitCast<TR, TV>(c81), add, cols);
-        if (Mr<TV>() > 9 && rows > 9) Store(c + 9 * ldc, Unsafe.BitCast<TR, TV>(c90), Unsafe.BitCast<TR, TV>(c91), add, cols);
-        if (Mr<TV>() > 10 && rows > 10) Store(c + 10 * ldc, Unsafe.BitCast<TR, TV>(c100), Unsafe.BitCast<TR, TV>(c101), add, cols);
-        if (Mr<TV>() > 11 && rows > 11) Store(c + 11 * ldc, Unsafe.BitCast<TR, TV>(c110), Unsafe.BitCast<TR, TV>(c111), add, cols);
-        if (Mr<TV>() > 12 && rows > 12) Store(c + 12 * ldc, Unsafe.BitCast<TR, TV>(c120), Unsafe.BitCast<TR, TV>(c121), add, cols);
-        if (Mr<TV>() > 13 && rows > 13) Store(c + 13 * ldc, Unsafe.BitCast<TR, TV>(c130), Unsafe.BitCast<TR, TV>(c131), add, cols);
+        Row(c, c00, c01);
+        if (Mr<TV>() > 1 && rows > 1) Row(c + 1 * ldc, c10, c11);
+        if (Mr<TV>() > 2 && rows > 2) Row(c + 2 * ldc, c20, c21);
+        if (Mr<TV>() > 3 && rows > 3) Row(c + 3 * ldc, c30, c31);
+        if (Mr<TV>() > 4 && rows > 4) Row(c + 4 * ldc, c40, c41);
+        if (Mr<TV>() > 5 && rows > 5) Row(c + 5 * ldc, c50, c51);
+        if (Mr<TV>() > 6 && rows > 6) Row(c + 6 * ldc, c60, c61);
+        if (Mr<TV>() > 7 && rows > 7) Row(c + 7 * ldc, c70, c71);
+        if (Mr<TV>() > 8 && rows > 8) Row(c + 8 * ldc, c80, c81);
+        if (Mr<TV>() > 9 && rows > 9) Row(c + 9 * ldc, c90, c91);
+        if (Mr<TV>() > 10 && rows > 10) Row(c + 10 * ldc, c100, c101);
+        if (Mr<TV>() > 11 && rows > 11) Row(c + 11 * ldc, c110, c111);
+        if (Mr<TV>() > 12 && rows > 12) Row(c + 12 * ldc, c120, c121);
+        if (Mr<TV>() > 13 && rows > 13) Row(c + 13 * ldc, c130, c131);
+
+        // The raw accumulators are the wrapper's bits: stored through it.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        void Row(T* at, TR x0, TR x1) => Store(at, Unsafe.BitCast<TR, TV>(x0), Unsafe.BitCast<TR, TV>(x1), add, cols);
     }
 
     // One tile row: the first cols lanes are stored, or added to C (partial loads never touch C past the edge).
