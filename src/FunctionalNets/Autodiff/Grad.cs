@@ -34,7 +34,8 @@ public static class Grad
         return result;
     }
 
-    private static (T Loss, Params<T> Grads) LossAndGradients<T>(Net<T, Var<T>> loss, Params<T> parameters, Key? rng, bool training,
+    /// <summary>The loss and its parameter gradients, with buffers from whatever lender the caller has made active.</summary>
+    internal static (T Loss, Params<T> Grads) LossAndGradients<T>(Net<T, Var<T>> loss, Params<T> parameters, Key? rng, bool training,
         IOpObserver<T>? observer)
         where T : unmanaged, INumber<T>
     {

@@ -35,8 +35,9 @@ internal static class AdamPass
         return Wrap(g.Shape, m2, v2, u);
     }
 
-    private static (T[] M, T[] V, T[] U) Buffers<T>(int n) =>
-        (GC.AllocateUninitializedArray<T>(n), GC.AllocateUninitializedArray<T>(n), GC.AllocateUninitializedArray<T>(n));
+    private static (T[] M, T[] V, T[] U) Buffers<T>(int n)
+        where T : unmanaged =>
+        (Tensor.Uninitialized<T>(n), Tensor.Uninitialized<T>(n), Tensor.Uninitialized<T>(n));
 
     private static (Tensor<T> M, Tensor<T> V, Tensor<T> U) Wrap<T>(Shape shape, T[] m, T[] v, T[] u)
         where T : unmanaged, IFloatingPointIeee754<T> => (new(shape, m), new(shape, v), new(shape, u));

@@ -135,7 +135,7 @@ public sealed record Params<T> : IEnumerable<KeyValuePair<string, Tensor<T>>>
     // A tree of this one's paths and shapes whose buffers fill writes, all tensors in one job (Kernels.TreeWide).
     private Params<T> Elementwise(Action<T[][]> fill)
     {
-        var buffers = Array.ConvertAll(tensors, t => GC.AllocateUninitializedArray<T>(t.Size));
+        var buffers = Array.ConvertAll(tensors, t => Tensor.Uninitialized<T>(t.Size));
         fill(buffers);
         var ys = new Tensor<T>[tensors.Length];
         for (var i = 0; i < ys.Length; i++) ys[i] = new Tensor<T>(tensors[i].Shape, buffers[i]);

@@ -14,7 +14,10 @@ namespace FunctionalNets.Runs;
 public abstract record RunEvent;
 
 /// <summary>A step finished: its report, the state after it, and the training throughput so far.</summary>
-/// <param name="State">The state after the step.</param>
+/// <param name="State">
+/// The state after the step, lent until the run takes its next step: that step donates it, so later steps write into its
+/// tensors (<see cref="Trainer{T, TBatch}.Step(TrainState{T}, TBatch, StepBuffers?, bool)"/>). Its checkpoints are the states to keep.
+/// </param>
 /// <param name="Report">The step's report (its <c>Step</c> is 0-based; <c>State.Step</c> counts steps done).</param>
 /// <param name="TrainSeconds">Wall time spent training so far (evaluations excluded).</param>
 /// <param name="TokensPerSecond">Tokens trained per second of <paramref name="TrainSeconds"/>, over this session's steps.</param>
@@ -120,7 +123,9 @@ public sealed record LanguageModelRun(string Directory, RunSpec Spec, RunData Da
         double Seconds() => (double)(clock.ElapsedTicks - evalTicks) / Stopwatch.Frequency;
         var stopped = false;
         // One set of buffers for the steps and the evaluations between them: a step's tensors are dead when it returns,
-        // so an evaluation can take them back, and the next step takes the evaluation's back.
+        // so an evaluation can take them back, and the next step takes the evaluation's back. Every state after the
+        // caller's is the run's own and is donated to the step after it; its memory is written from the step after that one, and
+        // by then its checkpoint is saved and its pending digest complete (WritePending runs between the two).
         var (trainer, buffers) = (Trainer(), new StepBuffers());
         // A step line whose digest the compute threads hash in the moments they would otherwise wait, during the
         // next step; the line is written right after that step, before any later line.
@@ -136,7 +141,7 @@ public sealed record LanguageModelRun(string Directory, RunSpec Spec, RunData Da
         {
             foreach (var step in steps)
             {
-                var (next, report) = trainer.Step(state, step, buffers);
+                var (next, report) = trainer.Step(state, step, buffers, donate: !ReferenceEquals(state, from));
                 WritePending();
                 state = next;
                 recent.Enqueue(report.Loss);

@@ -119,6 +119,17 @@ public sealed class StepBuffers
         }
     }
 
+    /// <summary>
+    /// Takes <paramref name="buffer"/> to lend from the next <see cref="Lend"/> on: its owner donates it and never reads
+    /// it again. It must not be one lent since the last <see cref="Lend"/> and not given away.
+    /// </summary>
+    internal void Reclaim<T>(T[] buffer)
+        where T : unmanaged
+    {
+        Shelf(typeof(T), buffer.Length).Push(buffer);
+        Bytes += (long)buffer.Length * Unsafe.SizeOf<T>();
+    }
+
     /// <summary>Ends the lending on this thread; what was lent stays lent until the next <see cref="Lend"/>.</summary>
     internal readonly struct Scope(StepBuffers owner) : IDisposable
     {

@@ -16,9 +16,10 @@ namespace FunctionalNets.Training;
 /// <param name="DigestParams">Put a SHA-256 digest of the new parameters in every report (for replay); off saves a pass over them.</param>
 /// <param name="UpdateRatio">Put ‖update‖ / ‖params‖ in every report; off saves two passes over the parameters (the report then holds NaN).</param>
 /// <param name="ReuseBuffers">
-/// <see cref="Fit"/> and <see cref="Scan"/> write each step's activations and cotangents into the previous step's buffers
-/// (<see cref="StepBuffers"/>) instead of leaving them to the garbage collector; the results are the same bits. Only for a
-/// loss that keeps no tensor it builds beyond its own call.
+/// <see cref="Fit"/> and <see cref="Scan"/> write each step's activations, cotangents, gradients and updates into the previous
+/// step's buffers (<see cref="StepBuffers"/>) instead of leaving them to the garbage collector, and <see cref="Fit"/> writes each
+/// new state into the buffers of the state two steps back, which nobody else can see; the results are the same bits. Only for
+/// a loss, and an optimizer, that keep no tensor they build beyond the step except in the state the step returns.
 /// </param>
 public sealed record Trainer<T, TBatch>(
     Func<TBatch, Net<T, Var<T>>> Loss,
@@ -36,23 +37,58 @@ public sealed record Trainer<T, TBatch>(
     public (TrainState<T> State, StepReport Report) Step(TrainState<T> s, TBatch batch) => Step(s, batch, buffers: null);
 
     /// <summary>
-    /// <see cref="Step(TrainState{T}, TBatch)"/> with the step's tensors built in <paramref name="buffers"/>, which takes
-    /// back those of the last step that used it (see <see cref="StepBuffers"/>); the same bits, for a loop of one's own.
+    /// <see cref="Step(TrainState{T}, TBatch)"/> with every tensor the step builds (activations, cotangents, gradients,
+    /// updates, the new state) taken from <paramref name="buffers"/>, which takes back those of the last step that used it
+    /// except the ones the returned state holds; the same bits, for a loop of one's own.
     /// </summary>
-    public (TrainState<T> State, StepReport Report) Step(TrainState<T> s, TBatch batch, StepBuffers? buffers)
+    /// <param name="s">The state to step from.</param>
+    /// <param name="batch">The batch of this step.</param>
+    /// <param name="buffers">The buffers to build in; null allocates afresh.</param>
+    /// <param name="donate">
+    /// JAX's buffer donation: the caller gives <paramref name="s"/> up, so later steps may write into the buffers of its
+    /// parameters and optimizer trees (those the returned state still holds excepted). The caller must not read
+    /// <paramref name="s"/>, or anything sharing its tensors, after this call. Ignored without <paramref name="buffers"/>.
+    /// </param>
+    public (TrainState<T> State, StepReport Report) Step(TrainState<T> s, TBatch batch, StepBuffers? buffers, bool donate = false)
     {
-        var (loss, grads) = Grad.ValueAndGrad(Loss(batch), s.Params, s.Key.FoldIn(s.Step), buffers: buffers);
+        if (buffers is null) return Finish(s, batch, Advance(s, batch));
+        Advanced advanced;
+        using (buffers.Lend()) advanced = Advance(s, batch);
+        if (advanced.Next is not { } next) return Finish(s, batch, advanced);
+        var kept = new HashSet<object>(ReferenceEqualityComparer.Instance);
+        foreach (var t in Held(next)) if (kept.Add(t.UnsafeBuffer())) buffers.GiveAway(t.UnsafeBuffer());
+        if (donate)
+            foreach (var t in Held(s))
+                if (kept.Add(t.UnsafeBuffer())) buffers.Reclaim(t.UnsafeBuffer());
+        return Finish(s, batch, advanced);
+    }
+
+    // The step's results before the guard's verdict: the next state, or the description of what was not finite.
+    private readonly record struct Advanced(TrainState<T>? Next, StepReport? Report, string? NonFinite);
+
+    private Advanced Advance(TrainState<T> s, TBatch batch)
+    {
+        var (loss, grads) = Grad.LossAndGradients(Loss(batch), s.Params, s.Key.FoldIn(s.Step), training: true, observer: null);
         var gradNorm = grads.GlobalNorm();
         var nonFinite = double.IsFinite(gradNorm) ? 0 : grads.NonFiniteCount(); // a finite norm proves every element finite
         if (GuardNonFinite && (!T.IsFinite(loss) || nonFinite > 0))
-            throw new NonFiniteException(s.Step, !T.IsFinite(loss) ? $"the loss ({loss})" : $"the gradient of {FirstNonFinite(grads)}",
-                NonFiniteOrigin.Find<T>(observer => Gradients(s, batch, observer)));
+            return new(null, null, !T.IsFinite(loss) ? $"the loss ({loss})" : $"the gradient of {FirstNonFinite(grads)}");
         var (updates, opt) = Optimizer.Update(grads, s.Opt, s.Params);
         var next = Optim.Optimizer.ApplyUpdates(s.Params, updates);
         var report = new StepReport(s.Step, double.CreateTruncating(loss), Optimizer.LearningRate?.Invoke(s.Opt.Step) ?? double.NaN, gradNorm,
             UpdateRatio ? Ratio(updates, s.Params) : double.NaN, nonFinite, DigestParams ? next.Digest() : "");
-        return (new TrainState<T>(s.Step + 1, next, opt, s.Key, s.Cursor + 1), report);
+        return new(new TrainState<T>(s.Step + 1, next, opt, s.Key, s.Cursor + 1), report, null);
     }
+
+    // The step's result, or the guard's error; the op that went non-finite is searched for with no buffers lent.
+    private (TrainState<T> State, StepReport Report) Finish(TrainState<T> s, TBatch batch, Advanced advanced) =>
+        advanced is { Next: { } next, Report: { } report }
+            ? (next, report)
+            : throw new NonFiniteException(s.Step, advanced.NonFinite!, NonFiniteOrigin.Find<T>(observer => Gradients(s, batch, observer)));
+
+    // Every tensor of a state: its parameters and its optimizer's trees.
+    private static IEnumerable<Tensors.Tensor<T>> Held(TrainState<T> s) =>
+        s.Params.Tensors.Concat(s.Opt.Slots.Values.SelectMany(tree => tree.Tensors));
 
     /// <summary>
     /// The loss and gradients of step <c>s.Step</c> on <paramref name="batch"/>, as <see cref="Step(TrainState{T}, TBatch)"/> computes them
@@ -74,8 +110,9 @@ public sealed record Trainer<T, TBatch>(
     /// <summary>The final state after a step on every batch, in order.</summary>
     public TrainState<T> Fit(TrainState<T> initial, IEnumerable<TBatch> batches)
     {
+        // Every state but the caller's initial one is the fold's own, so each is donated to the steps after it.
         var buffers = Buffers();
-        return batches.Aggregate(initial, (s, b) => Step(s, b, buffers).State);
+        return batches.Aggregate(initial, (s, b) => Step(s, b, buffers, donate: !ReferenceEquals(s, initial)).State);
     }
 
     /// <summary>The state and report after each batch, computed lazily as the sequence is read.</summary>

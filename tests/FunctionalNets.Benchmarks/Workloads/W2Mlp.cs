@@ -28,7 +28,7 @@ internal static class W2Mlp
         StepReport last = null!;
         void Step()
         {
-            (state, last) = trainer.Step(state, data[state.Step % pool], buffers);
+            (state, last) = trainer.Step(state, data[state.Step % pool], buffers, donate: true);
         }
 
         Step();

@@ -33,7 +33,7 @@ internal static class W3Gpt
         var state = TrainState<float>.Start(parameters, trainer.Optimizer, Key.FromSeed(3));
         var buffers = new StepBuffers();
         StepReport last = null!;
-        void Step() => (state, last) = trainer.Step(state, data[state.Step % Pool], buffers);
+        void Step() => (state, last) = trainer.Step(state, data[state.Step % Pool], buffers, donate: true);
 
         var (warm, n) = quick ? (3, 10) : (5, 30);
         Step();

@@ -49,7 +49,7 @@ internal static class W5Toy
         var state = TrainState<float>.Start(parameters, trainer.Optimizer, root);
         var buffers = new StepBuffers();
         StepReport last = null!;
-        void Step() => (state, last) = trainer.Step(state, data[state.Step % Pool], buffers);
+        void Step() => (state, last) = trainer.Step(state, data[state.Step % Pool], buffers, donate: true);
 
         Step();
         var first = last.Loss;

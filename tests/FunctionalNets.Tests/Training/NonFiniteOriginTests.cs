@@ -32,20 +32,21 @@ public class NonFiniteOriginTests
         Assert.Contains("the loss (NaN) is not finite", ex.Message);
     }
 
+    // mean((w·2 − 0)²), the model and the loss each in a scope of their own.
+    private static Net<float, Var<float>> SquaredScaledWeight(int _) =>
+        from w in Net.Param<float>("w")
+        from c in Net.Const(Tensor.Vector(2f))
+        from p in Net.Scope("model", Multiply.Apply(w, c))
+        from t in Net.Const(Tensor.Vector(0f))
+        from l in Net.Scope("loss", MeanSquaredError.Apply(p, t))
+        select l;
+
     [Fact]
     public void A_learning_rate_that_overflows_is_traced_to_the_op_that_overflowed()
     {
         // L(w) = mean((w·x − 0)²) with x = 2: L = 4w², dL/dw = 8w = 8 at w = 1. In float, SGD at lr = 10³⁷ moves w to
         // 1 − 8·10³⁷ (finite); the next forward gives w·x = −1.6·10³⁸ (finite) and its square overflows to +∞.
-        var x = Tensor.Vector(2f);
-        Net<float, Var<float>> Loss(int _) =>
-            from w in Net.Param<float>("w")
-            from c in Net.Const(x)
-            from p in Net.Scope("model", Multiply.Apply(w, c))
-            from t in Net.Const(Tensor.Vector(0f))
-            from l in Net.Scope("loss", MeanSquaredError.Apply(p, t))
-            select l;
-        var trainer = new Trainer<float, int>(Loss, Optimizer.Sgd<float>(1e37));
+        var trainer = new Trainer<float, int>(SquaredScaledWeight, Optimizer.Sgd<float>(1e37));
         var (s1, report) = trainer.Step(Start(trainer, Params<float>.Empty.With("w", Tensor.Vector(1f))), 0);
         Assert.Equal(4.0, report.Loss);
         Assert.Equal(1f - 8e37f, s1.Params["w"].ToScalar());
@@ -54,6 +55,18 @@ public class NonFiniteOriginTests
         Assert.Equal(OpPass.Forward, ex.Origin!.Pass);
         Assert.Equal(("MeanSquaredError", "loss", "+∞"), (ex.Origin.Op, ex.Origin.Path, ex.Origin.Produced));
         Assert.StartsWith("step 1: loss: MeanSquaredError produced +∞ in the forward pass (its inputs: finite, in [-1.6E+38, -1.6E+38]; finite", ex.Message);
+    }
+
+    [Fact]
+    public void A_step_in_reused_buffers_names_the_same_origin_and_keeps_the_state_it_failed_on()
+    {
+        // The overflow above, with every step's tensors lent and each state donated: the failed step gives its state up.
+        var (trainer, buffers) = (new Trainer<float, int>(SquaredScaledWeight, Optimizer.Sgd<float>(1e37)), new StepBuffers());
+        var (s1, _) = trainer.Step(Start(trainer, Params<float>.Empty.With("w", Tensor.Vector(1f))), 0, buffers, donate: true);
+        var ex = Assert.Throws<NonFiniteException>(() => trainer.Step(s1, 1, buffers, donate: true));
+        Assert.Equal(("MeanSquaredError", "loss", "+∞"), (ex.Origin!.Op, ex.Origin.Path, ex.Origin.Produced));
+        trainer.Step(Start(trainer, Params<float>.Empty.With("w", Tensor.Vector(3f))), 0, buffers, donate: true);
+        Assert.Equal(1f - 8e37f, s1.Params["w"].ToScalar());
     }
 
     [Fact]
