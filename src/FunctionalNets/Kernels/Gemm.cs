@@ -127,16 +127,18 @@ internal static unsafe class Gemm
             }
     }
 
-    // A batch of one is a plain product, and its messages do not mention the batch.
     private static void Validate(int aLength, int bLength, int cLength, int m, int k, int n, int batch = 1)
     {
-        var dims = batch == 1 ? $"m={m}, k={k}, n={n}" : $"batch={batch}, m={m}, k={k}, n={n}";
         if (m < 0 || k < 0 || n < 0 || batch < 0)
-            throw new ArgumentException($"Gemm: dimensions must be non-negative, got {dims}");
+            throw new ArgumentException($"Gemm: dimensions must be non-negative, got {Dims(m, k, n, batch)}");
         var (needA, needB, needC) = ((long)batch * m * k, (long)batch * k * n, (long)batch * m * n);
         if (needA > aLength || needB > bLength || needC > cLength)
-            throw new ArgumentException($"Gemm: {dims} need A ≥ {needA}, B ≥ {needB}, C ≥ {needC} elements, got {aLength}, {bLength}, {cLength}");
+            throw new ArgumentException($"Gemm: {Dims(m, k, n, batch)} need A ≥ {needA}, B ≥ {needB}, C ≥ {needC} elements, got {aLength}, {bLength}, {cLength}");
     }
+
+    // For messages only (formatting on every call cost more than a tiny product): a batch of one is a plain product,
+    // and its messages do not mention the batch.
+    private static string Dims(int m, int k, int n, int batch) => batch == 1 ? $"m={m}, k={k}, n={n}" : $"batch={batch}, m={m}, k={k}, n={n}";
 }
 
 /// <summary>

@@ -71,18 +71,33 @@ public class StepBuffersTests
     public void A_zero_filled_tensor_built_in_a_reused_buffer_is_zero()
     {
         var buffers = new StepBuffers();
-        using (buffers.Lend()) Tensor.Full<double>([5, 7], 3.5);
+        using (buffers.Lend()) Tensor.Full<double>([50, 7], 3.5);
         using (buffers.Lend())
         {
-            var zeros = Tensor.Zeros<double>([5, 7]);
+            var zeros = Tensor.Zeros<double>([50, 7]);
             Assert.All(zeros.Data, v => Assert.Equal(0.0, v));
         }
-        Assert.Equal(5 * 7 * sizeof(double), buffers.Bytes);
+        Assert.Equal(50 * 7 * sizeof(double), buffers.Bytes);
     }
 
-    // A call's requests: element type (double or float), length, and whether the caller keeps the buffer for good.
+    [Fact]
+    public void Buffers_under_a_kilobyte_are_never_lent()
+    {
+        var buffers = new StepBuffers();
+        using (buffers.Lend())
+        {
+            Tensor.Zeros<float>([255]);
+            Tensor.Zeros<double>([127]);
+        }
+        Assert.Equal(0, buffers.Bytes);
+        using (buffers.Lend()) Tensor.Zeros<float>([256]);
+        Assert.Equal(1024, buffers.Bytes);
+    }
+
+    // A call's requests: element type (double or float), length (in lent sizes: 256 floats is the smallest), and
+    // whether the caller keeps the buffer for good.
     private static readonly Gen<(bool Double, int Length, bool Keep)[]> Requests =
-        Gen.Bool.Select(Gen.Int[1, 6], Gen.Int[0, 9].Select(k => k == 0)).Array[0, 12];
+        Gen.Bool.Select(Gen.Int[1, 6].Select(n => 256 * n), Gen.Int[0, 9].Select(k => k == 0)).Array[0, 12];
 
     [Fact]
     public void Buffers_are_reused_in_any_order_never_twice_at_once_and_never_once_given_away() =>
@@ -135,8 +150,8 @@ public class StepBuffersTests
             Assert.Contains("already lending to another computation", Assert.Throws<InvalidOperationException>(() => a.Lend()).Message);
             Assert.Contains("already lending on this thread", Assert.Throws<InvalidOperationException>(() => b.Lend()).Message);
         }
-        using (b.Lend()) Tensor.Ones<float>([8]); // once a's lending has ended, b lends on this thread
-        Assert.Equal(8 * sizeof(float), b.Bytes);
+        using (b.Lend()) Tensor.Ones<float>([256]); // once a's lending has ended, b lends on this thread
+        Assert.Equal(256 * sizeof(float), b.Bytes);
     }
 
     private sealed class Keeper(List<Tensor<float>> seen) : IOpObserver<float>
