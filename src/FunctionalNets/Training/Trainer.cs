@@ -15,6 +15,10 @@ namespace FunctionalNets.Training;
 /// <param name="GuardNonFinite">Stop with <see cref="NonFiniteException"/> when the loss or a gradient is not finite.</param>
 /// <param name="DigestParams">Put a SHA-256 digest of the new parameters in every report (for replay); off saves a pass over them.</param>
 /// <param name="UpdateRatio">Put ‖update‖ / ‖params‖ in every report; off saves two passes over the parameters (the report then holds NaN).</param>
+/// <param name="GradNorm">
+/// Put ‖g‖ and the count of non-finite gradient elements in every report; off saves a pass over the gradients when the
+/// guard, which reads them, is off too (the report then holds NaN and −1).
+/// </param>
 /// <param name="ReuseBuffers">
 /// <see cref="Fit"/> and <see cref="Scan"/> write each step's activations, cotangents, gradients and updates into the previous
 /// step's buffers (<see cref="StepBuffers"/>) instead of leaving them to the garbage collector, and <see cref="Fit"/> writes each
@@ -27,7 +31,8 @@ public sealed record Trainer<T, TBatch>(
     bool GuardNonFinite = true,
     bool DigestParams = true,
     bool UpdateRatio = true,
-    bool ReuseBuffers = false)
+    bool ReuseBuffers = false,
+    bool GradNorm = true)
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>
@@ -69,8 +74,9 @@ public sealed record Trainer<T, TBatch>(
     private Advanced Advance(TrainState<T> s, TBatch batch)
     {
         var (loss, grads) = Grad.LossAndGradients(Loss(batch), s.Params, s.Key.FoldIn(s.Step), training: true, observer: null);
-        var gradNorm = grads.GlobalNorm();
-        var nonFinite = double.IsFinite(gradNorm) ? 0 : grads.NonFiniteCount(); // a finite norm proves every element finite
+        var measured = GradNorm || GuardNonFinite;
+        var gradNorm = measured ? grads.GlobalNorm() : double.NaN;
+        var nonFinite = !measured ? -1 : double.IsFinite(gradNorm) ? 0 : grads.NonFiniteCount(); // a finite norm proves every element finite
         if (GuardNonFinite && (!T.IsFinite(loss) || nonFinite > 0))
             return new(null, null, !T.IsFinite(loss) ? $"the loss ({loss})" : $"the gradient of {FirstNonFinite(grads)}");
         var (updates, opt) = Optimizer.Update(grads, s.Opt, s.Params);

@@ -22,7 +22,7 @@ internal static class W2Mlp
         var parameters = Net.Init(model.On(data[0].X), root.FoldIn("init"));
         var trainer = new Trainer<float, (Tensor<float> X, Tensor<int> Y)>(
             b => from logits in model.On(b.X) from loss in CrossEntropy.Apply(logits, b.Y) select loss,
-            Optimizer.Sgd<float>(0.01), GuardNonFinite: false, DigestParams: false, UpdateRatio: false);
+            Optimizer.Sgd<float>(0.01), GuardNonFinite: false, DigestParams: false, UpdateRatio: false, GradNorm: false);
         var state = TrainState<float>.Start(parameters, trainer.Optimizer, root);
         var buffers = new StepBuffers();
         StepReport last = null!;

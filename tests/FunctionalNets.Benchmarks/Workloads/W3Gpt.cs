@@ -29,7 +29,7 @@ internal static class W3Gpt
         var data = Data();
         var parameters = Init(data[0].X);
         var trainer = new Trainer<float, (Tensor<int> X, Tensor<int> Y)>(
-            b => Gpt.Loss<float>(Config, b.X, b.Y), Optimizer.AdamW<float>(3e-4, 0.01), GuardNonFinite: false, DigestParams: false, UpdateRatio: false);
+            b => Gpt.Loss<float>(Config, b.X, b.Y), Optimizer.AdamW<float>(3e-4, 0.01), GuardNonFinite: false, DigestParams: false, UpdateRatio: false, GradNorm: false);
         var state = TrainState<float>.Start(parameters, trainer.Optimizer, Key.FromSeed(3));
         var buffers = new StepBuffers();
         StepReport last = null!;

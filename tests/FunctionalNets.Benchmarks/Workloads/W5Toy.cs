@@ -45,7 +45,7 @@ internal static class W5Toy
             X: Sample.Integers(root.FoldIn("x").FoldIn((uint)i), [1, T], V),
             Y: Sample.Integers(root.FoldIn("y").FoldIn((uint)i), [1, T], V))).ToArray();
         var parameters = Net.Init(Loss(data[0].X, data[0].Y), root);
-        var trainer = new Trainer<float, (Tensor<int> X, Tensor<int> Y)>(b => Loss(b.X, b.Y), Optimizer.Sgd<float>(0.1), GuardNonFinite: false, DigestParams: false, UpdateRatio: false);
+        var trainer = new Trainer<float, (Tensor<int> X, Tensor<int> Y)>(b => Loss(b.X, b.Y), Optimizer.Sgd<float>(0.1), GuardNonFinite: false, DigestParams: false, UpdateRatio: false, GradNorm: false);
         var state = TrainState<float>.Start(parameters, trainer.Optimizer, root);
         var buffers = new StepBuffers();
         StepReport last = null!;

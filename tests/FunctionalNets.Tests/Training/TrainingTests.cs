@@ -155,6 +155,21 @@ public class TrainingTests
     }
 
     [Fact]
+    public void The_gradient_norm_is_skipped_only_when_neither_the_report_nor_the_guard_wants_it()
+    {
+        var (s0, batch) = (Start(), new[] { 1, 2, 6 });
+        var (full, report) = Trainer().Step(s0, batch);
+        var (_, guarded) = (Trainer() with { GradNorm = false }).Step(s0, batch);
+        var (bare, skipped) = (Trainer() with { GradNorm = false, GuardNonFinite = false }).Step(s0, batch);
+        var grads = Grad.ValueAndGrad(Loss(batch), s0.Params).Grads;
+        Assert.Equal((grads.GlobalNorm(), 0L), (report.GradNorm, report.NonFinite));
+        Assert.Equal((report.GradNorm, 0L), (guarded.GradNorm, guarded.NonFinite));
+        Assert.True(double.IsNaN(skipped.GradNorm));
+        Assert.Equal(-1, skipped.NonFinite);
+        Assert.Equal(full.Params.Digest(), bare.Params.Digest());
+    }
+
+    [Fact]
     public void Non_finite_loss_stops_training_naming_the_step()
     {
         var p = Start();
