@@ -63,7 +63,15 @@ public sealed class StepBuffers
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static T[]? Rent<T>(int length)
-        where T : unmanaged => (long)length * Unsafe.SizeOf<T>() >= LentBytes ? active?.Take<T>(length) : null;
+        where T : unmanaged => Lends<T>(length) ? active?.Take<T>(length) : null;
+
+    /// <summary>Whether a lender deals in buffers of <paramref name="length"/> elements.</summary>
+    private static bool Lends<T>(int length)
+        where T : unmanaged => (long)length * Unsafe.SizeOf<T>() >= LentBytes;
+
+    /// <summary>Whether a lender deals in buffers like <paramref name="buffer"/>: one it would never lend is not worth tracking.</summary>
+    internal static bool Lends<T>(T[] buffer)
+        where T : unmanaged => Lends<T>(buffer.Length);
 
     private T[] Take<T>(int length)
         where T : unmanaged
@@ -133,7 +141,7 @@ public sealed class StepBuffers
     internal void Reclaim<T>(T[] buffer)
         where T : unmanaged
     {
-        if ((long)buffer.Length * Unsafe.SizeOf<T>() < LentBytes) return; // never asked for again
+        if (!Lends(buffer)) return; // never asked for again
         Shelf(typeof(T), buffer.Length).Push(buffer);
         Bytes += (long)buffer.Length * Unsafe.SizeOf<T>();
     }

@@ -60,11 +60,13 @@ public sealed record Trainer<T, TBatch>(
         Advanced advanced;
         using (buffers.Lend()) advanced = Advance(s, batch);
         if (advanced.Next is not { } next) return Finish(s, batch, advanced);
-        var kept = new HashSet<object>(ReferenceEqualityComparer.Instance);
-        foreach (var t in Held(next)) if (kept.Add(t.UnsafeBuffer())) buffers.GiveAway(t.UnsafeBuffer());
+        // Only buffers the lender deals in matter, and a model of tiny tensors (W5) has none: no set is made for it.
+        HashSet<T[]>? kept = null;
+        foreach (var buffer in Lendable(next))
+            if ((kept ??= new(ReferenceEqualityComparer.Instance)).Add(buffer)) buffers.GiveAway(buffer);
         if (donate)
-            foreach (var t in Held(s))
-                if (kept.Add(t.UnsafeBuffer())) buffers.Reclaim(t.UnsafeBuffer());
+            foreach (var buffer in Lendable(s))
+                if ((kept ??= new(ReferenceEqualityComparer.Instance)).Add(buffer)) buffers.Reclaim(buffer);
         return Finish(s, batch, advanced);
     }
 
@@ -92,9 +94,15 @@ public sealed record Trainer<T, TBatch>(
             ? (next, report)
             : throw new NonFiniteException(s.Step, advanced.NonFinite!, NonFiniteOrigin.Find<T>(observer => Gradients(s, batch, observer)));
 
-    // Every tensor of a state: its parameters and its optimizer's trees.
-    private static IEnumerable<Tensors.Tensor<T>> Held(TrainState<T> s) =>
-        s.Params.Tensors.Concat(s.Opt.Slots.Values.SelectMany(tree => tree.Tensors));
+    // The buffers of a state's tensors (its parameters and its optimizer's trees) that a lender would lend.
+    private static IEnumerable<T[]> Lendable(TrainState<T> s)
+    {
+        foreach (var t in s.Params.Tensors)
+            if (StepBuffers.Lends(t.UnsafeBuffer())) yield return t.UnsafeBuffer();
+        foreach (var tree in s.Opt.Slots.Values)
+            foreach (var t in tree.Tensors)
+                if (StepBuffers.Lends(t.UnsafeBuffer())) yield return t.UnsafeBuffer();
+    }
 
     /// <summary>
     /// The loss and gradients of step <c>s.Step</c> on <paramref name="batch"/>, as <see cref="Step(TrainState{T}, TBatch)"/> computes them

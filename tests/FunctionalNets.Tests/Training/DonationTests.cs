@@ -73,6 +73,13 @@ public class DonationTests
     {
         var trainer = new Trainer<float, int>(Loss, HeavyBall);
         Assert.Equal(Run(trainer, 5, buffers: null, donate: false), Run(trainer, 5, new StepBuffers(), donate: true));
+        // s2 keeps s1's parameters as "prev" although s1 was donated; a later step must not build in them.
+        var buffers = new StepBuffers();
+        var s1 = trainer.Step(Start(trainer), 0, buffers, donate: false).State;
+        var s2 = trainer.Step(s1, 1, buffers, donate: true).State;
+        var kept = Digests(s2);
+        trainer.Step(s2, 2, buffers, donate: false);
+        Assert.Equal(kept, Digests(s2));
     }
 
     [Fact]
