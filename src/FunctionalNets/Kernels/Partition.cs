@@ -38,7 +38,7 @@ internal static class AtWidth
 internal static class Partition
 {
     // Below about this many element operations per thread, forking (a few µs) costs more than it saves.
-    private const long MinWorkPerThread = 1 << 16;
+    internal const long MinWorkPerThread = 1 << 16;
 
     /// <summary>Runs <paramref name="body"/> over <c>[0, items)</c>; <paramref name="workPerItem"/> (element operations) decides how many threads pay off.</summary>
     public static void For<TBody>(int items, long workPerItem, TBody body)

@@ -21,14 +21,23 @@ internal static class TreeWide
     public static void Multiply<T>(ReadOnlyMemory<T>[] x, T factor, T[][] y)
         where T : unmanaged, INumber<T> => For(y, new Scaled<T>(x, factor, y));
 
-    // Chunk c of the job is chunk c − starts[i] of buffer i, for the i with starts[i] ≤ c < starts[i + 1].
+    /// <summary>Whether a job over this many elements in all is split across threads; a smaller one runs on the calling thread.</summary>
+    public static bool Forks(long elements) => Compute.Threads > 1 && elements >= 2 * Partition.MinWorkPerThread;
+
+    // Chunk c of the job is chunk c − starts[i] of buffer i, for the i with starts[i] ≤ c < starts[i + 1]. The threads
+    // are chosen by the elements, not the chunks: a tree of many small tensors has many short chunks.
     private static void For<T, TSlice>(T[][] y, TSlice slice)
         where TSlice : struct, ISlice
     {
-        var (starts, lengths) = (new int[y.Length + 1], new int[y.Length]);
+        var (starts, lengths, elements) = (new int[y.Length + 1], new int[y.Length], 0L);
         for (var i = 0; i < y.Length; i++)
+        {
             (lengths[i], starts[i + 1]) = (y[i].Length, starts[i] + (y[i].Length + Chunk - 1) / Chunk);
-        Partition.For(starts[^1], Chunk, new Chunks<TSlice>(starts, lengths, slice));
+            elements += y[i].Length;
+        }
+        var chunks = starts[^1];
+        if (chunks == 0) return;
+        Partition.For(chunks, (elements + chunks - 1) / chunks, new Chunks<TSlice>(starts, lengths, slice));
     }
 
     /// <summary>Elements [lo, hi) of buffer <c>i</c>.</summary>

@@ -36,7 +36,7 @@ public static class Attention
     {
         var (batch, t, s, d, e) = Dims(q, k, v, causal: false);
         var p = saved.P;
-        if (p.Shape != q.Shape.WithDim(-1, s) || dy.Shape != q.Shape.WithDim(-1, e))
+        if (!p.Shape.EqualsWithDim(q.Shape, -1, s) || !dy.Shape.EqualsWithDim(q.Shape, -1, e))
             throw new ArgumentException($"{nameof(Attention)}: saved P {p.Shape} and dy {dy.Shape} must be {q.Shape.WithDim(-1, s)} and {q.Shape.WithDim(-1, e)}");
         var (dq, dk, dv) = (Tensor.Uninitialized<T>(q.Size), Tensor.Uninitialized<T>(k.Size), Tensor.Uninitialized<T>(v.Size));
         AttentionSlices.Backward<T>(q.Span, SliceLayout.Contiguous(t, d), k.Span, SliceLayout.Contiguous(s, d), v.Span, SliceLayout.Contiguous(s, e),

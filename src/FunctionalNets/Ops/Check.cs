@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using FunctionalNets.Tensors;
 
 namespace FunctionalNets.Ops;
@@ -26,10 +27,30 @@ internal static class Check
     /// Throws unless a mean has at least one element to average (<paramref name="count"/> &gt; 0): the one rule of
     /// <see cref="Mean"/> and the mean losses, so an empty batch is an error rather than a loss of 0 or NaN.
     /// </summary>
-    internal static void Averages(string op, int count, string what)
+    /// <remarks><paramref name="what"/> is formatted only when it is needed, for the error: a loss checks this on every call.</remarks>
+    internal static void Averages(string op, int count, [InterpolatedStringHandlerArgument(nameof(count))] ref EmptyMessage what)
     {
         if (count == 0)
-            throw new ArgumentException($"{op}: nothing to average ({what}); the mean of no elements is undefined, so an empty batch is an error");
+            throw new ArgumentException($"{op}: nothing to average ({what.ToStringAndClear()}); the mean of no elements is undefined, so an empty batch is an error");
+    }
+
+    /// <summary>The description in <see cref="Averages"/>'s error, formatted only when the count is 0.</summary>
+    [InterpolatedStringHandler]
+    internal ref struct EmptyMessage
+    {
+        private DefaultInterpolatedStringHandler text;
+
+        public EmptyMessage(int literalLength, int formattedCount, int count, out bool format)
+        {
+            format = count == 0;
+            text = format ? new DefaultInterpolatedStringHandler(literalLength, formattedCount) : default;
+        }
+
+        public void AppendLiteral(string s) => text.AppendLiteral(s);
+
+        public void AppendFormatted<TValue>(TValue value) => text.AppendFormatted(value);
+
+        public string ToStringAndClear() => text.ToStringAndClear();
     }
 
     /// <summary>Throws unless the cotangent of a scalar-valued op is a single number.</summary>

@@ -87,7 +87,7 @@ public static class CrossEntropy
     private static int Dims<T>(Tensor<T> logits, Tensor<int> targets, int? ignoreIndex)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (logits.Rank < 1 || targets.Shape != logits.Shape.Without(-1))
+        if (logits.Rank < 1 || !targets.Shape.EqualsWithoutLast(logits.Shape))
             throw new ArgumentException($"{nameof(CrossEntropy)}: targets {targets.Shape} must be the logits' shape {logits.Shape} without its last axis");
         var v = logits.Dim(-1);
         Check.Averages(nameof(CrossEntropy), targets.Size, $"logits {logits.Shape}");

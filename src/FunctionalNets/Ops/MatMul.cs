@@ -81,7 +81,7 @@ public static partial class MatMul
         where T : unmanaged, INumber<T>
     {
         var dims = Dims(a, b);
-        if (dy.Shape != a.Shape.WithDim(-1, dims.M))
+        if (!dy.Shape.EqualsWithDim(a.Shape, -1, dims.M))
             throw new ArgumentException($"{nameof(MatMul)}: dy shape {dy.Shape} does not match output {a.Shape.WithDim(-1, dims.M)}");
         return dims;
     }

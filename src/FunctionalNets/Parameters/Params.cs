@@ -6,6 +6,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using FunctionalNets.Tensors;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace FunctionalNets.Parameters;
 
@@ -74,7 +75,7 @@ public sealed record Params<T> : IEnumerable<KeyValuePair<string, Tensor<T>>>
         var i = IndexOf(path);
         if (i >= 0)
         {
-            var replaced = (Tensor<T>[])tensors.Clone();
+            var replaced = tensors.AsSpan().ToArray();
             replaced[i] = tensor;
             return new(paths, replaced);
         }
@@ -124,11 +125,31 @@ public sealed record Params<T> : IEnumerable<KeyValuePair<string, Tensor<T>>>
     public Params<T> Add(Params<T> other)
     {
         RequireSamePaths(other, "Params.Add");
-        return Elementwise(y => Kernels.TreeWide.Add(Buffers(tensors), Buffers(other.tensors), y));
+        return Kernels.TreeWide.Forks(Count)
+            ? Elementwise(y => Kernels.TreeWide.Add(Buffers(tensors), Buffers(other.tensors), y))
+            : TensorByTensor(other, T.Zero, static (a, b, _, y) => TensorPrimitives.Add(a, b, y));
     }
 
     /// <summary>Every element multiplied by <paramref name="factor"/>.</summary>
-    public Params<T> Scale(T factor) => Elementwise(y => Kernels.TreeWide.Multiply(Buffers(tensors), factor, y));
+    public Params<T> Scale(T factor) => Kernels.TreeWide.Forks(Count)
+        ? Elementwise(y => Kernels.TreeWide.Multiply(Buffers(tensors), factor, y))
+        : TensorByTensor(this, factor, static (x, _, f, y) => TensorPrimitives.Multiply(x, f, y));
+
+    private delegate void TensorOp(ReadOnlySpan<T> a, ReadOnlySpan<T> b, T factor, Span<T> y);
+
+    // A tree too small for TreeWide to fork is combined here tensor by tensor, the same operations without the job's
+    // bookkeeping, which for a tree of tiny tensors (W5's) costs several times the arithmetic.
+    private Params<T> TensorByTensor(Params<T> other, T factor, TensorOp op)
+    {
+        var ys = new Tensor<T>[tensors.Length];
+        for (var i = 0; i < ys.Length; i++)
+        {
+            var y = Tensor.Uninitialized<T>(tensors[i].Size);
+            op(tensors[i].Span, other.tensors[i].Span, factor, y);
+            ys[i] = new Tensor<T>(tensors[i].Shape, y);
+        }
+        return new(paths, ys);
+    }
 
     private static ReadOnlyMemory<T>[] Buffers(Tensor<T>[] ts) => Array.ConvertAll(ts, t => t.Memory);
 

@@ -97,10 +97,28 @@ public sealed class Shape : IEquatable<Shape>, IReadOnlyList<int>
     /// <summary>This shape with axis <paramref name="axis"/> replaced by <paramref name="dim"/>.</summary>
     public Shape WithDim(int axis, int dim)
     {
-        var d = (int[])dims.Clone();
-        d[Axis(axis, "Shape.WithDim")] = dim;
+        var a = Axis(axis, "Shape.WithDim");
+        if (dims[a] == dim) return this; // shapes are immutable, so an unchanged one is shared
+        var d = dims.AsSpan().ToArray();
+        d[a] = dim;
         return new Shape(d);
     }
+
+    /// <summary>
+    /// Whether this shape equals <c>other.WithDim(axis, dim)</c>, without building that shape: the ops check
+    /// cotangents' shapes this way on every call.
+    /// </summary>
+    internal bool EqualsWithDim(Shape other, int axis, int dim)
+    {
+        if (dims.Length != other.dims.Length) return false;
+        var a = other.Axis(axis, "Shape.EqualsWithDim");
+        return dims[a] == dim && dims.AsSpan(0, a).SequenceEqual(other.dims.AsSpan(0, a))
+            && dims.AsSpan(a + 1).SequenceEqual(other.dims.AsSpan(a + 1));
+    }
+
+    /// <summary>Whether this shape equals <c>other.Without(-1)</c>, without building that shape.</summary>
+    internal bool EqualsWithoutLast(Shape other) =>
+        other.dims.Length == dims.Length + 1 && dims.AsSpan().SequenceEqual(other.dims.AsSpan(0, dims.Length));
 
     /// <summary>This shape with axis <paramref name="axis"/> removed.</summary>
     public Shape Without(int axis)
@@ -110,7 +128,7 @@ public sealed class Shape : IEquatable<Shape>, IReadOnlyList<int>
     }
 
     /// <summary>A copy of the dimensions as a new array.</summary>
-    public int[] ToArray() => (int[])dims.Clone();
+    public int[] ToArray() => dims.AsSpan().ToArray();
 
     /// <inheritdoc/>
     public bool Equals(Shape? other) => other is not null && dims.AsSpan().SequenceEqual(other.dims);

@@ -79,7 +79,7 @@ public sealed class Tensor<T> : IEquatable<Tensor<T>>
     internal T[] UnsafeBuffer() => data;
 
     /// <summary>A copy of the elements as a new array.</summary>
-    public T[] ToArray() => (T[])data.Clone();
+    public T[] ToArray() => data.AsSpan().ToArray();
 
     /// <summary>Same shape and same elements by <c>T.Equals</c> (0 equals −0; NaN equals NaN).</summary>
     public bool Equals(Tensor<T>? other) =>
