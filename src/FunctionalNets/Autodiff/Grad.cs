@@ -151,6 +151,6 @@ public static class Grad
     {
         if (acc.Shape != dx.Shape)
             throw new InvalidOperationException($"{op}: cotangent shape {dx.Shape} does not match {acc.Shape} collected so far");
-        return Tensor.Build<T>(acc.Shape, y => TensorPrimitives.Add(acc.Span, dx.Span, y));
+        return Tensor.Build<T, (Tensor<T> Acc, Tensor<T> Dx)>(acc.Shape, (acc, dx), static (s, y) => TensorPrimitives.Add(s.Acc.Span, s.Dx.Span, y));
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Numerics;
 using FunctionalNets.Parameters;
 using FunctionalNets.Randomness;
@@ -10,33 +11,67 @@ namespace FunctionalNets.Autodiff;
 /// It reads parameters by path and records pullbacks on an immutable tape. <c>Select</c> and <c>SelectMany</c>
 /// make it composable in LINQ query syntax, one <c>from</c> per box of a model diagram.
 /// </summary>
-public sealed record Net<T, A>(Func<NetState<T>, (A Value, NetState<T> State)> Run)
+/// <remarks>
+/// Build one from its step function, <c>new Net&lt;T, A&gt;(s =&gt; …)</c>, or from <see cref="Net"/>'s builders and the
+/// ops' <c>Apply</c>. The builders and the binds keep what they need in fields of one object instead of a closure and a
+/// delegate: a model's ops make these objects on every run, and for a small model (W5) their allocation is much of a step.
+/// </remarks>
+public class Net<T, A>
     where T : unmanaged, INumber<T>
 {
+    private readonly Func<NetState<T>, (A Value, NetState<T> State)>? run;
+
+    /// <summary>A computation from its step function.</summary>
+    public Net(Func<NetState<T>, (A Value, NetState<T> State)> run) => this.run = run ?? throw new ArgumentNullException(nameof(run));
+
+    // For the library's own nets, which override Step.
+    private protected Net() { }
+
+    /// <summary>Runs the computation on a state: its result and the next state.</summary>
+    public (A Value, NetState<T> State) Run(NetState<T> s) => run is null ? Step(s) : run(s);
+
+    // The step of a net built without a step function.
+    private protected virtual (A Value, NetState<T> State) Step(NetState<T> s) => throw new UnreachableException();
+
     /// <summary>Maps the result.</summary>
-    public Net<T, B> Select<B>(Func<A, B> f) => new(s =>
-    {
-        var (a, s1) = Run(s);
-        return (f(a), s1);
-    });
+    public Net<T, B> Select<B>(Func<A, B> f) => new Mapped<B>(this, f);
 
     /// <summary>Sequences a computation that depends on this one's result.</summary>
-    public Net<T, B> Bind<B>(Func<A, Net<T, B>> f) => new(s =>
-    {
-        var (a, s1) = Run(s);
-        return f(a).Run(s1);
-    });
+    public Net<T, B> Bind<B>(Func<A, Net<T, B>> f) => new Bound<B>(this, f);
 
     /// <summary>Sequences (LINQ's <c>from … from …</c>).</summary>
     public Net<T, B> SelectMany<B>(Func<A, Net<T, B>> f) => Bind(f);
 
     /// <summary>Sequences and projects (LINQ's <c>from … from … select …</c>).</summary>
-    public Net<T, C> SelectMany<B, C>(Func<A, Net<T, B>> f, Func<A, B, C> project) => new(s =>
+    public Net<T, C> SelectMany<B, C>(Func<A, Net<T, B>> f, Func<A, B, C> project) => new Projected<B, C>(this, f, project);
+
+    private sealed class Mapped<B>(Net<T, A> source, Func<A, B> f) : Net<T, B>
     {
-        var (a, s1) = Run(s);
-        var (b, s2) = f(a).Run(s1);
-        return (project(a, b), s2);
-    });
+        private protected override (B Value, NetState<T> State) Step(NetState<T> s)
+        {
+            var (a, s1) = source.Run(s);
+            return (f(a), s1);
+        }
+    }
+
+    private sealed class Bound<B>(Net<T, A> source, Func<A, Net<T, B>> f) : Net<T, B>
+    {
+        private protected override (B Value, NetState<T> State) Step(NetState<T> s)
+        {
+            var (a, s1) = source.Run(s);
+            return f(a).Run(s1);
+        }
+    }
+
+    private sealed class Projected<B, C>(Net<T, A> source, Func<A, Net<T, B>> f, Func<A, B, C> project) : Net<T, C>
+    {
+        private protected override (C Value, NetState<T> State) Step(NetState<T> s)
+        {
+            var (a, s1) = source.Run(s);
+            var (b, s2) = f(a).Run(s1);
+            return (project(a, b), s2);
+        }
+    }
 }
 
 /// <summary>Building blocks and runners for <see cref="Net{T,A}"/>.</summary>
@@ -44,7 +79,13 @@ public static class Net
 {
     /// <summary>A computation that returns <paramref name="value"/> and changes nothing.</summary>
     public static Net<T, A> Pure<T, A>(A value)
-        where T : unmanaged, INumber<T> => new(s => (value, s));
+        where T : unmanaged, INumber<T> => new Constant<T, A>(value);
+
+    private sealed class Constant<T, A>(A value) : Net<T, A>
+        where T : unmanaged, INumber<T>
+    {
+        private protected override (A Value, NetState<T> State) Step(NetState<T> s) => (value, s);
+    }
 
     /// <summary>Brings a constant tensor (an input, a target) into the computation as a new slot with no gradient source.</summary>
     public static Net<T, Var<T>> Const<T>(Tensor<T> value)
@@ -105,7 +146,12 @@ public static class Net
     /// created by <paramref name="init"/> from the key <c>root ⊕ path</c>; otherwise its shape must match.
     /// </summary>
     public static Net<T, Var<T>> Param<T>(string name, Shape shape, Initializer<T> init)
-        where T : unmanaged, INumber<T> => new(s =>
+        where T : unmanaged, INumber<T> => new ParamRead<T>(name, shape, init);
+
+    private sealed class ParamRead<T>(string name, Shape shape, Initializer<T> init) : Net<T, Var<T>>
+        where T : unmanaged, INumber<T>
+    {
+        private protected override (Var<T> Value, NetState<T> State) Step(NetState<T> s)
         {
             var path = s.Scope + name;
             var index = s.Params.IndexOf(path);
@@ -128,7 +174,8 @@ public static class Net
             if (value.Shape != shape)
                 throw new ArgumentException($"{path}: initializer gave {value.Shape}, expected {shape}");
             return (new Var<T>(s.NextSlot, value), s with { Params = s.Params.With(path, value), NextSlot = s.NextSlot + 1 });
-        });
+        }
+    }
 
     // The parameter at a position of the state's tree: outside init mode in the slot of that position, shared by
     // every read; in init mode, where positions shift as the tree grows, in a fresh slot (nothing is recorded).
@@ -187,7 +234,13 @@ public static class Net
     /// one place ops touch the tape. When not recording, only a slot is allocated.
     /// </summary>
     public static Net<T, Var<T>> Record<T>(string op, Var<T>[] inputs, Tensor<T> y, Pullback<T> back)
-        where T : unmanaged, INumber<T> => new(s => Push(s, op, inputs, y, back));
+        where T : unmanaged, INumber<T> => new Recorded<T>(op, inputs, y, back);
+
+    private sealed class Recorded<T>(string op, Var<T>[] inputs, Tensor<T> y, Pullback<T> back) : Net<T, Var<T>>
+        where T : unmanaged, INumber<T>
+    {
+        private protected override (Var<T> Value, NetState<T> State) Step(NetState<T> s) => Push(s, op, inputs, y, back);
+    }
 
     // Record's step on a state, for lifts that run it inside their own net without allocating one more.
     private static (Var<T>, NetState<T>) Push<T>(NetState<T> s, string op, Var<T>[] inputs, Tensor<T> y, Pullback<T> back)
@@ -207,21 +260,29 @@ public static class Net
     /// <summary>Lifts a one-input op: <c>y = forward(x)</c>, <c>dx = vjp(x, y, dy)</c>.</summary>
     public static Net<T, Var<T>> Unary<T>(string op, Var<T> x, Func<Tensor<T>, Tensor<T>> forward,
         Func<Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>> vjp)
-        where T : unmanaged, INumber<T>
-    {
-        return new Net<T, Var<T>>(s =>
-        {
-            var y = forward(x.Value);
-            return Push<T>(s, op, [x], y, dy => [vjp(x.Value, y, dy)]);
-        });
-    }
+        where T : unmanaged, INumber<T> => new UnaryOp<T>(op, x, forward, vjp);
 
     /// <summary>Lifts a two-input op: <c>y = forward(a, b)</c>, <c>(da, db) = vjp(a, b, y, dy)</c>.</summary>
     public static Net<T, Var<T>> Binary<T>(string op, Var<T> a, Var<T> b, Func<Tensor<T>, Tensor<T>, Tensor<T>> forward,
         Func<Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>, (Tensor<T>, Tensor<T>)> vjp)
+        where T : unmanaged, INumber<T> => new BinaryOp<T>(op, a, b, forward, vjp);
+
+    private sealed class UnaryOp<T>(string op, Var<T> x, Func<Tensor<T>, Tensor<T>> forward,
+        Func<Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>> vjp) : Net<T, Var<T>>
         where T : unmanaged, INumber<T>
     {
-        return new Net<T, Var<T>>(s =>
+        private protected override (Var<T> Value, NetState<T> State) Step(NetState<T> s)
+        {
+            var y = forward(x.Value);
+            return Push<T>(s, op, [x], y, dy => [vjp(x.Value, y, dy)]);
+        }
+    }
+
+    private sealed class BinaryOp<T>(string op, Var<T> a, Var<T> b, Func<Tensor<T>, Tensor<T>, Tensor<T>> forward,
+        Func<Tensor<T>, Tensor<T>, Tensor<T>, Tensor<T>, (Tensor<T>, Tensor<T>)> vjp) : Net<T, Var<T>>
+        where T : unmanaged, INumber<T>
+    {
+        private protected override (Var<T> Value, NetState<T> State) Step(NetState<T> s)
         {
             var y = forward(a.Value, b.Value);
             return Push<T>(s, op, [a, b], y, dy =>
@@ -229,7 +290,7 @@ public static class Net
                 var (da, db) = vjp(a.Value, b.Value, y, dy);
                 return [da, db];
             });
-        });
+        }
     }
 
     /// <summary>Runs <paramref name="net"/> once to create its parameters, each from <c>key ⊕ path</c>.</summary>

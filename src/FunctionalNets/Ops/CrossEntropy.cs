@@ -50,10 +50,11 @@ public static class CrossEntropy
         Check.ScalarCotangent(nameof(CrossEntropy), dy);
         var count = Counted(targets, ignoreIndex);
         var g = count == 0 ? T.Zero : dy.ToScalar() / T.CreateTruncating(count);
-        return Tensor.Build<T>(logits.Shape, dx =>
+        return Tensor.Build<T, (Tensor<T> Logits, Tensor<int> Targets, int? IgnoreIndex, int V, T G)>(logits.Shape, (logits, targets, ignoreIndex, v, g), static (s, dx) =>
         {
-            ReadOnlySpan<T> x = logits.Span;
-            ReadOnlySpan<int> t = targets.Span;
+            var (_, _, ignoreIndex, v, g) = s;
+            ReadOnlySpan<T> x = s.Logits.Span;
+            ReadOnlySpan<int> t = s.Targets.Span;
             for (var r = 0; r < t.Length; r++)
             {
                 var row = dx.Slice(r * v, v);
@@ -72,7 +73,7 @@ public static class CrossEntropy
     /// <summary>CrossEntropy on the tape; the targets are constants.</summary>
     public static Net<T, Var<T>> Apply<T>(Var<T> logits, Tensor<int> targets, int? ignoreIndex = null)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        Net.Unary(nameof(CrossEntropy), logits, x => Forward(x, targets, ignoreIndex), (x, _, dy) => Vjp(x, targets, dy, ignoreIndex));
+        Net.Record<T>(nameof(CrossEntropy), [logits], Forward(logits.Value, targets, ignoreIndex), dy => [Vjp(logits.Value, targets, dy, ignoreIndex)]);
 
     /// <summary>The number of items whose target is not ignored.</summary>
     private static int Counted(Tensor<int> targets, int? ignoreIndex)

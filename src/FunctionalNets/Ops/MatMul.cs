@@ -21,26 +21,33 @@ public static partial class MatMul
         where T : unmanaged, INumber<T>
     {
         if (!Direct(a, b)) return Broadcasting(a, b);
-        var (batch, n, k, m, shared) = Dims(a, b);
-        return Tensor.Build<T>(a.Shape.WithDim(-1, m), y => Into(a, b, y, batch, n, k, m, shared));
+        var dims = Dims(a, b);
+        return Tensor.Build<T, Operands<T>>(a.Shape.WithDim(-1, dims.M), new(a, b, dims), static (s, y) => Into(s.X, s.Y, y, s.Dims));
     }
 
     /// <summary>Writes <c>a·b</c> into <paramref name="y"/>, for ops that finish the product in place.</summary>
     internal static void Into<T>(Tensor<T> a, Tensor<T> b, Span<T> y)
         where T : unmanaged, INumber<T>
     {
-        var (batch, n, k, m, shared) = Dims(a, b);
-        Into(a, b, y, batch, n, k, m, shared);
+        Into(a, b, y, Dims(a, b));
     }
 
-    private static void Into<T>(Tensor<T> a, Tensor<T> b, Span<T> y, int batch, int n, int k, int m, bool shared)
+    private static void Into<T>(Tensor<T> a, Tensor<T> b, Span<T> y, Dimensions dims)
         where T : unmanaged, INumber<T>
     {
+        var (batch, n, k, m, shared) = dims;
         if (shared)
             Gemm.Multiply(a.Span, b.Span, y, batch * n, k, m);
         else
             Gemm.MultiplyBatched(a.Span, b.Span, y, batch, n, k, m);
     }
+
+    // A product's dimensions: batch products of n×k by k×m, b shared by the batch or one per product.
+    private readonly record struct Dimensions(int Batch, int N, int K, int M, bool Shared);
+
+    // What a product's fill reads: two operands (a and b, or the cotangent and one operand) and the dimensions.
+    private readonly record struct Operands<T>(Tensor<T> X, Tensor<T> Y, Dimensions Dims)
+        where T : unmanaged, INumber<T>;
 
     /// <summary><c>(da, db) = (dy·bᵀ, aᵀ·dy)</c>.</summary>
     public static (Tensor<T> Da, Tensor<T> Db) Vjp<T>(Tensor<T> a, Tensor<T> b, Tensor<T> dy)
@@ -51,10 +58,14 @@ public static partial class MatMul
         where T : unmanaged, INumber<T>
     {
         if (!Direct(a, b)) return BroadcastingDa(a, b, dy);
-        var (batch, n, k, m, shared) = Dims(a, b, dy);
-        return shared
-            ? Tensor.Build<T>(a.Shape, da => Gemm.Multiply(dy.Span, b.Span, da, batch * n, m, k, transB: true))
-            : Tensor.Build<T>(a.Shape, da => Gemm.MultiplyBatched(dy.Span, b.Span, da, batch, n, m, k, transB: true));
+        return Tensor.Build<T, Operands<T>>(a.Shape, new(dy, b, Dims(a, b, dy)), static (s, da) =>
+        {
+            var (batch, n, k, m, shared) = s.Dims;
+            if (shared)
+                Gemm.Multiply(s.X.Span, s.Y.Span, da, batch * n, m, k, transB: true);
+            else
+                Gemm.MultiplyBatched(s.X.Span, s.Y.Span, da, batch, n, m, k, transB: true);
+        });
     }
 
     /// <summary><c>db = aᵀ·dy</c> alone (summed over the batch when b is shared).</summary>
@@ -62,10 +73,14 @@ public static partial class MatMul
         where T : unmanaged, INumber<T>
     {
         if (!Direct(a, b)) return BroadcastingDb(a, b, dy);
-        var (batch, n, k, m, shared) = Dims(a, b, dy);
-        return shared
-            ? Tensor.Build<T>(b.Shape, db => Gemm.Multiply(a.Span, dy.Span, db, k, batch * n, m, transA: true))
-            : Tensor.Build<T>(b.Shape, db => Gemm.MultiplyBatched(a.Span, dy.Span, db, batch, k, n, m, transA: true));
+        return Tensor.Build<T, Operands<T>>(b.Shape, new(a, dy, Dims(a, b, dy)), static (s, db) =>
+        {
+            var (batch, n, k, m, shared) = s.Dims;
+            if (shared)
+                Gemm.Multiply(s.X.Span, s.Y.Span, db, k, batch * n, m, transA: true);
+            else
+                Gemm.MultiplyBatched(s.X.Span, s.Y.Span, db, batch, k, n, m, transA: true);
+        });
     }
 
     /// <summary>MatMul on the tape; the pullback skips the product for an operand that needs no gradient (an input batch).</summary>
@@ -77,7 +92,7 @@ public static partial class MatMul
             [a.NeedsGrad ? Da(av, bv, dy) : null, b.NeedsGrad ? Db(av, bv, dy) : null]);
     }
 
-    private static (int Batch, int N, int K, int M, bool Shared) Dims<T>(Tensor<T> a, Tensor<T> b, Tensor<T> dy)
+    private static Dimensions Dims<T>(Tensor<T> a, Tensor<T> b, Tensor<T> dy)
         where T : unmanaged, INumber<T>
     {
         var dims = Dims(a, b);
@@ -86,7 +101,7 @@ public static partial class MatMul
         return dims;
     }
 
-    private static (int Batch, int N, int K, int M, bool Shared) Dims<T>(Tensor<T> a, Tensor<T> b)
+    private static Dimensions Dims<T>(Tensor<T> a, Tensor<T> b)
         where T : unmanaged, INumber<T>
     {
         if (a.Rank < 2 || b.Rank < 2)
@@ -95,9 +110,9 @@ public static partial class MatMul
         if (k != k2)
             throw new ArgumentException($"{nameof(MatMul)}: inner dimensions differ, {a.Shape} · {b.Shape}");
         var batch = a.Shape.SizeOf(0, a.Rank - 2);
-        if (b.Rank == 2) return (batch, n, k, m, true);
+        if (b.Rank == 2) return new(batch, n, k, m, true);
         if (a.Rank != b.Rank || !a.Shape.Dims.AsSpan(0, a.Rank - 2).SequenceEqual(b.Shape.Dims.AsSpan(0, b.Rank - 2)))
             throw new ArgumentException($"{nameof(MatMul)}: batch axes differ, {a.Shape} · {b.Shape}");
-        return (batch, n, k, m, false);
+        return new(batch, n, k, m, false);
     }
 }

@@ -329,6 +329,9 @@ public sealed record Params<T> : IEnumerable<KeyValuePair<string, Tensor<T>>>
 
     internal Tensor<T> At(int index) => tensors[index];
 
+    // The tensors in path order without a wrapper or an enumerator, for the loops a training step runs.
+    internal ReadOnlySpan<Tensor<T>> TensorSpan => tensors;
+
     internal string PathAt(int index) => paths[index];
 
     // The error for a lookup of a path that is absent; it lists the paths that exist.

@@ -60,7 +60,7 @@ public static class Broadcast
         if (x.Size == 0) return Tensor.Zeros<T>(shape);
         if (IsTrailing(shape, x.Shape))
             // x is whole rows of `shape` (a bias's cotangent): add them up row after row, the same order as below.
-            return Tensor.BuildZeroed<T>(shape, y =>
+            return Tensor.BuildZeroed<T, Tensor<T>>(shape, x, static (x, y) =>
             {
                 for (var row = 0; row < x.Size; row += y.Length)
                     TensorPrimitives.Add(y, x.Span.Slice(row, y.Length), y);
@@ -78,11 +78,12 @@ public static class Broadcast
         where TOp : IBroadcastOp<T>
         where T : unmanaged, INumber<T>
     {
-        if (a.Shape == b.Shape) return Tensor.Build<T>(a.Shape, y => TOp.Invoke(a.Span, b.Span, y));
+        if (a.Shape == b.Shape) return Tensor.Build<T, (Tensor<T> A, Tensor<T> B)>(a.Shape, (a, b), static (s, y) => TOp.Invoke(s.A.Span, s.B.Span, y));
         if (IsTrailing(b.Shape, a.Shape))
             // b stretched over whole rows of a (a bias, a positional table): one row kernel call per row.
-            return Tensor.Build<T>(a.Shape, y =>
+            return Tensor.Build<T, (Tensor<T> A, Tensor<T> B)>(a.Shape, (a, b), static (s, y) =>
             {
+                var (a, b) = s;
                 for (var row = 0; row < y.Length; row += b.Size)
                     TOp.Invoke(a.Span.Slice(row, b.Size), b.Span, y.Slice(row, b.Size));
             });

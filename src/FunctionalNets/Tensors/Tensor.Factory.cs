@@ -14,6 +14,27 @@ public static class Tensor
         return new Tensor<T>(shape, data);
     }
 
+    /// <summary>
+    /// <see cref="Build{T}(Shape, Fill{T})"/> with what the fill reads handed to it as <paramref name="state"/>, so the fill
+    /// can be a static lambda: no closure and no delegate is allocated per call (the ops a small model runs every step).
+    /// </summary>
+    internal static Tensor<T> Build<T, TState>(Shape shape, TState state, Fill<T, TState> fill)
+        where T : unmanaged, INumber<T>
+    {
+        var data = Uninitialized<T>(shape.Size);
+        fill(state, data);
+        return new Tensor<T>(shape, data);
+    }
+
+    /// <summary><see cref="BuildZeroed{T}(Shape, Fill{T})"/> with the fill's inputs passed as <paramref name="state"/>, as <see cref="Build{T, TState}"/>.</summary>
+    internal static Tensor<T> BuildZeroed<T, TState>(Shape shape, TState state, Fill<T, TState> fill)
+        where T : unmanaged, INumber<T>
+    {
+        var data = Zeroed<T>(shape.Size);
+        fill(state, data);
+        return new Tensor<T>(shape, data);
+    }
+
     /// <summary>A buffer for a new tensor, its elements unspecified: lent by the active <see cref="StepBuffers"/> or newly allocated.</summary>
     internal static T[] Uninitialized<T>(int length)
         where T : unmanaged => StepBuffers.Rent<T>(length) ?? GC.AllocateUninitializedArray<T>(length);

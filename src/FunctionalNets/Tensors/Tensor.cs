@@ -9,6 +9,9 @@ namespace FunctionalNets.Tensors;
 /// <summary>Fills a freshly allocated tensor buffer; the only place a tensor's elements are ever written.</summary>
 public delegate void Fill<T>(Span<T> y);
 
+/// <summary>A fill that reads its inputs from <paramref name="state"/> rather than from captured variables.</summary>
+internal delegate void Fill<T, in TState>(TState state, Span<T> y);
+
 /// <summary>
 /// An immutable tensor: a <see cref="Tensors.Shape"/> and a contiguous row-major buffer that nothing can write
 /// after construction. Build one with the factories on <see cref="Tensor"/>; read it through <see cref="Span"/>.

@@ -13,7 +13,8 @@ internal static class W5Toy
 {
     private const int V = 4, D = 2, T = 2, Pool = 16;
 
-    private static Net<float, Var<float>> Loss(Tensor<int> x, Tensor<int> y)
+    /// <summary>The mean cross-entropy of the model on tokens x [1, T] with next tokens y [1, T].</summary>
+    internal static Net<float, Var<float>> Loss(Tensor<int> x, Tensor<int> y)
     {
         var u = Init.Uniform<float>(1 / Math.Sqrt(D));
         return from e in Net.Param("e", [V, D], Init.Normal<float>(1))
