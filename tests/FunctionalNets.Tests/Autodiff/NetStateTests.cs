@@ -79,4 +79,26 @@ public class NetStateTests
         Assert.Equal("v: no such parameter (have: b, unused, w)",
             Assert.Throws<KeyNotFoundException>(() => Net.Apply(Net.Param<double>("v", [1], Init.Zeros<double>()), P)).Message);
     }
+
+    [Fact]
+    public void A_run_s_settings_survive_every_step_of_the_state_and_change_one_at_a_time()
+    {
+        var (key, observer) = (Key.FromSeed(3), new Silent());
+        var s = NetState<double>.Start(P, recording: true, rng: key, training: true, observer: observer);
+        var stepped = s with { NextSlot = 9, Scope = "a/" };
+        foreach (var t in new[] { s, stepped })
+            Assert.Equal((true, (Key?)null, (Key?)key, true, (IOpObserver<double>?)observer), (t.Recording, t.InitKey, t.Rng, t.Training, t.Observer));
+        var evaluating = stepped with { Training = false };
+        Assert.Equal((true, (Key?)key, false, 9, "a/"), (evaluating.Recording, evaluating.Rng, evaluating.Training, evaluating.NextSlot, evaluating.Scope));
+        Assert.True(stepped.Training); // the state it came from is unchanged
+        Assert.Equal(NetState<double>.Start(P, recording: false), NetState<double>.Start(P, recording: false));
+        Assert.NotEqual(NetState<double>.Start(P, recording: false), NetState<double>.Start(P, recording: true));
+    }
+
+    private sealed class Silent : IOpObserver<double>
+    {
+        public void Forward(ForwardOp<double> op) { }
+
+        public void Backward(BackwardOp<double> op) { }
+    }
 }
