@@ -114,16 +114,17 @@ internal static unsafe class Gemm
     private static void Reference<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, GemmShape s)
         where T : unmanaged, INumber<T>
     {
+        var (m, k, n, ldc, accumulate) = (s.M, s.K, s.N, s.StrideC, s.Accumulate); // read once, not per element
         var (ai, ap) = s.TransA ? (1, s.StrideA) : (s.StrideA, 1);
         var (bp, bj) = s.TransB ? (1, s.StrideB) : (s.StrideB, 1);
-        for (var i = 0; i < s.M; i++)
-            for (var j = 0; j < s.N; j++)
+        for (var i = 0; i < m; i++)
+            for (var j = 0; j < n; j++)
             {
                 var sum = T.Zero;
-                for (var p = 0; p < s.K; p++)
-                    sum += a[i * ai + p * ap] * b[p * bp + j * bj];
-                var at = i * s.StrideC + j;
-                c[at] = s.Accumulate ? c[at] + sum : sum;
+                for (int p = 0, x = i * ai, y = j * bj; p < k; p++, x += ap, y += bp)
+                    sum += a[x] * b[y];
+                ref var at = ref c[i * ldc + j];
+                at = accumulate ? at + sum : sum;
             }
     }
 

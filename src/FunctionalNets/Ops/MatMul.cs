@@ -104,14 +104,15 @@ public static partial class MatMul
     private static Dimensions Dims<T>(Tensor<T> a, Tensor<T> b)
         where T : unmanaged, INumber<T>
     {
-        if (a.Rank < 2 || b.Rank < 2)
+        ReadOnlySpan<int> x = a.Shape.Dims.AsSpan(), y = b.Shape.Dims.AsSpan();
+        if (x.Length < 2 || y.Length < 2)
             throw new ArgumentException($"{nameof(MatMul)}: operands need rank ≥ 2, got {a.Shape} and {b.Shape}");
-        var (n, k, k2, m) = (a.Dim(-2), a.Dim(-1), b.Dim(-2), b.Dim(-1));
-        if (k != k2)
+        var (n, k, m) = (x[^2], x[^1], y[^1]);
+        if (k != y[^2])
             throw new ArgumentException($"{nameof(MatMul)}: inner dimensions differ, {a.Shape} · {b.Shape}");
-        var batch = a.Shape.SizeOf(0, a.Rank - 2);
-        if (b.Rank == 2) return new(batch, n, k, m, true);
-        if (a.Rank != b.Rank || !a.Shape.Dims.AsSpan(0, a.Rank - 2).SequenceEqual(b.Shape.Dims.AsSpan(0, b.Rank - 2)))
+        var batch = a.Shape.SizeOf(0, x.Length - 2);
+        if (y.Length == 2) return new(batch, n, k, m, true);
+        if (!x[..^2].SequenceEqual(y[..^2]))
             throw new ArgumentException($"{nameof(MatMul)}: batch axes differ, {a.Shape} · {b.Shape}");
         return new(batch, n, k, m, false);
     }

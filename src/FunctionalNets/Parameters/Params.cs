@@ -322,7 +322,21 @@ public sealed record Params<T> : IEnumerable<KeyValuePair<string, Tensor<T>>>
     }
 
     // The position of path, or a negative number when it is absent.
-    internal int IndexOf(string path) => Array.BinarySearch(paths, path, StringComparer.Ordinal);
+    internal int IndexOf(string path)
+    {
+        // Array.BinarySearch's result convention, with the ordinal comparison called directly (no comparer interface):
+        // every parameter read of a step looks its path up here.
+        var (lo, hi) = (0, paths.Length - 1);
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            var order = string.CompareOrdinal(paths[mid], path);
+            if (order == 0) return mid;
+            if (order < 0) lo = mid + 1;
+            else hi = mid - 1;
+        }
+        return ~lo;
+    }
 
     // The number of paths, and the tensor and path at a position (in path order).
     internal int PathCount => paths.Length;

@@ -3,6 +3,7 @@ using System.Text;
 using CsCheck;
 using FunctionalNets.Parameters;
 using FunctionalNets.Tensors;
+using FunctionalNets.Testing;
 
 namespace FunctionalNets.Tests.Parameters;
 
@@ -241,4 +242,18 @@ public class ParamsTests
 
     private static string ZipError(Params<double> a, Params<double> b) =>
         Assert.Throws<ArgumentException>(() => a.Zip(b, (_, x, _) => x, "Zip")).Message;
+
+    [Fact]
+    public void Lookups_find_every_path_and_place_a_missing_one_where_the_ordinal_order_puts_it()
+    {
+        // Paths of one to three letters over a small alphabet, so that prefixes, neighbours and misses all occur.
+        var path = Gen.String[Gen.Char["ab/"], 1, 3];
+        Gen.Select(path.HashSet[0, 12], path).Sample((paths, probe) =>
+        {
+            var tree = Params<float>.Of(paths.Select(p => KeyValuePair.Create(p, Tensor.Vector(1f))));
+            var sorted = paths.Order(StringComparer.Ordinal).ToArray();
+            return tree.IndexOf(probe) == Array.BinarySearch(sorted, probe, StringComparer.Ordinal)
+                && sorted.Select((p, i) => tree.IndexOf(p) == i).All(found => found);
+        }, iter: OpLaws.Iterations);
+    }
 }
