@@ -38,21 +38,58 @@ internal static unsafe class GemmMicroKernel
         where TV : unmanaged, ISimd<TV, T>
         where T : unmanaged, INumber<T>
     {
-        if (sizeof(TV) == 64) Tile<Raw512<T>, Vector512<T>, TV, T>(a, b, kc, c, ldc, add, rows, cols);
-        else if (sizeof(TV) == 32) Tile<Raw256<T>, Vector256<T>, TV, T>(a, b, kc, c, ldc, add, rows, cols);
-        else Tile<Raw128<T>, Vector128<T>, TV, T>(a, b, kc, c, ldc, add, rows, cols);
+        // A tile with fewer rows (C's last row tile) runs an instantiation that computes only 4 or 8 rows where that
+        // covers them: each row's chain of multiply-adds is the same whatever the tile computes beside it.
+        if (rows <= 4 && Mr<TV>() > 4) OfWidth<Rows4, TV, T>(a, b, kc, c, ldc, add, rows, cols);
+        else if (rows <= 8 && Mr<TV>() > 8) OfWidth<Rows8, TV, T>(a, b, kc, c, ldc, add, rows, cols);
+        else OfWidth<AllRows<TV>, TV, T>(a, b, kc, c, ldc, add, rows, cols);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void OfWidth<TRows, TV, T>(T* a, T* b, int kc, T* c, nint ldc, bool add, int rows, int cols)
+        where TRows : IRows
+        where TV : unmanaged, ISimd<TV, T>
+        where T : unmanaged, INumber<T>
+    {
+        if (sizeof(TV) == 64) Tile<TRows, Raw512<T>, Vector512<T>, TV, T>(a, b, kc, c, ldc, add, rows, cols);
+        else if (sizeof(TV) == 32) Tile<TRows, Raw256<T>, Vector256<T>, TV, T>(a, b, kc, c, ldc, add, rows, cols);
+        else Tile<TRows, Raw128<T>, Vector128<T>, TV, T>(a, b, kc, c, ldc, add, rows, cols);
+    }
+
+    /// <summary>The rows a tile instantiation computes (at most <see cref="Mr{TV}"/>): a constant the JIT folds.</summary>
+    private interface IRows
+    {
+        static abstract int Count { get; }
+    }
+
+    private readonly struct Rows4 : IRows
+    {
+        public static int Count => 4;
+    }
+
+    private readonly struct Rows8 : IRows
+    {
+        public static int Count => 8;
+    }
+
+    private readonly struct AllRows<TV> : IRows
+        where TV : unmanaged
+    {
+        public static int Count => Mr<TV>();
     }
 
     // The accumulators are the raw vector type (IRawSimd): as wrapper structs, many multiply-adds wrote a scratch
     // register that was then copied into the accumulator, 9 extra moves an iteration on AVX2 and 16 on AVX-512.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile<TOps, TR, TV, T>(T* a, T* b, int kc, T* c, nint ldc, bool add, int rows, int cols)
+    private static void Tile<TRows, TOps, TR, TV, T>(T* a, T* b, int kc, T* c, nint ldc, bool add, int rows, int cols)
+        where TRows : IRows
         where TOps : IRawSimd<TR, T>
         where TR : unmanaged
         where TV : unmanaged, ISimd<TV, T>
         where T : unmanaged, INumber<T>
     {
-        // Rows at or past Mr<TV>() are constant-false branches: the JIT drops them and their accumulators.
+        // Rows at or past TRows.Count are constant-false branches: the JIT drops them and their accumulators. A packed A
+        // sliver always holds Mr rows a step, whatever the tile computes.
         TR c00 = default, c01 = default;
         TR c10 = default, c11 = default;
         TR c20 = default, c21 = default;
@@ -75,79 +112,79 @@ internal static unsafe class GemmMicroKernel
             ar = TOps.Broadcast(a[0]);
             c00 = TOps.Fma(ar, b0, c00);
             c01 = TOps.Fma(ar, b1, c01);
-            if (Mr<TV>() > 1)
+            if (TRows.Count > 1)
             {
                 ar = TOps.Broadcast(a[1]);
                 c10 = TOps.Fma(ar, b0, c10);
                 c11 = TOps.Fma(ar, b1, c11);
             }
-            if (Mr<TV>() > 2)
+            if (TRows.Count > 2)
             {
                 ar = TOps.Broadcast(a[2]);
                 c20 = TOps.Fma(ar, b0, c20);
                 c21 = TOps.Fma(ar, b1, c21);
             }
-            if (Mr<TV>() > 3)
+            if (TRows.Count > 3)
             {
                 ar = TOps.Broadcast(a[3]);
                 c30 = TOps.Fma(ar, b0, c30);
                 c31 = TOps.Fma(ar, b1, c31);
             }
-            if (Mr<TV>() > 4)
+            if (TRows.Count > 4)
             {
                 ar = TOps.Broadcast(a[4]);
                 c40 = TOps.Fma(ar, b0, c40);
                 c41 = TOps.Fma(ar, b1, c41);
             }
-            if (Mr<TV>() > 5)
+            if (TRows.Count > 5)
             {
                 ar = TOps.Broadcast(a[5]);
                 c50 = TOps.Fma(ar, b0, c50);
                 c51 = TOps.Fma(ar, b1, c51);
             }
-            if (Mr<TV>() > 6)
+            if (TRows.Count > 6)
             {
                 ar = TOps.Broadcast(a[6]);
                 c60 = TOps.Fma(ar, b0, c60);
                 c61 = TOps.Fma(ar, b1, c61);
             }
-            if (Mr<TV>() > 7)
+            if (TRows.Count > 7)
             {
                 ar = TOps.Broadcast(a[7]);
                 c70 = TOps.Fma(ar, b0, c70);
                 c71 = TOps.Fma(ar, b1, c71);
             }
-            if (Mr<TV>() > 8)
+            if (TRows.Count > 8)
             {
                 ar = TOps.Broadcast(a[8]);
                 c80 = TOps.Fma(ar, b0, c80);
                 c81 = TOps.Fma(ar, b1, c81);
             }
-            if (Mr<TV>() > 9)
+            if (TRows.Count > 9)
             {
                 ar = TOps.Broadcast(a[9]);
                 c90 = TOps.Fma(ar, b0, c90);
                 c91 = TOps.Fma(ar, b1, c91);
             }
-            if (Mr<TV>() > 10)
+            if (TRows.Count > 10)
             {
                 ar = TOps.Broadcast(a[10]);
                 c100 = TOps.Fma(ar, b0, c100);
                 c101 = TOps.Fma(ar, b1, c101);
             }
-            if (Mr<TV>() > 11)
+            if (TRows.Count > 11)
             {
                 ar = TOps.Broadcast(a[11]);
                 c110 = TOps.Fma(ar, b0, c110);
                 c111 = TOps.Fma(ar, b1, c111);
             }
-            if (Mr<TV>() > 12)
+            if (TRows.Count > 12)
             {
                 ar = TOps.Broadcast(a[12]);
                 c120 = TOps.Fma(ar, b0, c120);
                 c121 = TOps.Fma(ar, b1, c121);
             }
-            if (Mr<TV>() > 13)
+            if (TRows.Count > 13)
             {
                 ar = TOps.Broadcast(a[13]);
                 c130 = TOps.Fma(ar, b0, c130);
@@ -155,19 +192,19 @@ internal static unsafe class GemmMicroKernel
             }
         }
         Row(c, c00, c01);
-        if (Mr<TV>() > 1 && rows > 1) Row(c + 1 * ldc, c10, c11);
-        if (Mr<TV>() > 2 && rows > 2) Row(c + 2 * ldc, c20, c21);
-        if (Mr<TV>() > 3 && rows > 3) Row(c + 3 * ldc, c30, c31);
-        if (Mr<TV>() > 4 && rows > 4) Row(c + 4 * ldc, c40, c41);
-        if (Mr<TV>() > 5 && rows > 5) Row(c + 5 * ldc, c50, c51);
-        if (Mr<TV>() > 6 && rows > 6) Row(c + 6 * ldc, c60, c61);
-        if (Mr<TV>() > 7 && rows > 7) Row(c + 7 * ldc, c70, c71);
-        if (Mr<TV>() > 8 && rows > 8) Row(c + 8 * ldc, c80, c81);
-        if (Mr<TV>() > 9 && rows > 9) Row(c + 9 * ldc, c90, c91);
-        if (Mr<TV>() > 10 && rows > 10) Row(c + 10 * ldc, c100, c101);
-        if (Mr<TV>() > 11 && rows > 11) Row(c + 11 * ldc, c110, c111);
-        if (Mr<TV>() > 12 && rows > 12) Row(c + 12 * ldc, c120, c121);
-        if (Mr<TV>() > 13 && rows > 13) Row(c + 13 * ldc, c130, c131);
+        if (TRows.Count > 1 && rows > 1) Row(c + 1 * ldc, c10, c11);
+        if (TRows.Count > 2 && rows > 2) Row(c + 2 * ldc, c20, c21);
+        if (TRows.Count > 3 && rows > 3) Row(c + 3 * ldc, c30, c31);
+        if (TRows.Count > 4 && rows > 4) Row(c + 4 * ldc, c40, c41);
+        if (TRows.Count > 5 && rows > 5) Row(c + 5 * ldc, c50, c51);
+        if (TRows.Count > 6 && rows > 6) Row(c + 6 * ldc, c60, c61);
+        if (TRows.Count > 7 && rows > 7) Row(c + 7 * ldc, c70, c71);
+        if (TRows.Count > 8 && rows > 8) Row(c + 8 * ldc, c80, c81);
+        if (TRows.Count > 9 && rows > 9) Row(c + 9 * ldc, c90, c91);
+        if (TRows.Count > 10 && rows > 10) Row(c + 10 * ldc, c100, c101);
+        if (TRows.Count > 11 && rows > 11) Row(c + 11 * ldc, c110, c111);
+        if (TRows.Count > 12 && rows > 12) Row(c + 12 * ldc, c120, c121);
+        if (TRows.Count > 13 && rows > 13) Row(c + 13 * ldc, c130, c131);
 
         // The raw accumulators are the wrapper's bits: stored through it.
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -28,6 +28,32 @@ public class GemmTests
     }
 
     [Theory, MemberData(nameof(TransposeFlags))]
+    public void A_row_gets_the_same_bits_whatever_tile_computes_it(bool transA, bool transB)
+    {
+        // The last row tile of m rows computes only the rows it needs (4, 8, or all Mr). The first m rows of a
+        // 168-row product come from whole tiles at every width (168 is a multiple of 14, 8 and 6), so each m compares a
+        // short tile's rows with whole tiles' rows, bit for bit.
+        const int rows = 168, k = 40, n = 37;
+        var key = Key.FromSeed(5);
+        var (a, b, c0) = (Sample.Normal<float>(key.FoldIn(0), [rows * k]).ToArray(), Sample.Normal<float>(key.FoldIn(1), [k * n]).ToArray(),
+            Sample.Normal<float>(key.FoldIn(2), [rows * n]).ToArray());
+        foreach (var (bits, _) in AtEveryWidth.Run(() => 0))
+        {
+            using var width = VectorWidth.Use(bits);
+            var whole = (float[])c0.Clone();
+            Gemm.Multiply<float>(a, b, whole, rows, k, n, transA, transB, accumulate: true);
+            for (var m = 1; m < rows; m++)
+            {
+                // op(A)'s first m rows: the leading rows of A, or (transposed) each of its k rows' first m entries.
+                var am = transA ? Enumerable.Range(0, k).SelectMany(p => a.Skip(p * rows).Take(m)).ToArray() : a[..(m * k)];
+                var part = c0[..(m * n)];
+                Gemm.Multiply<float>(am, b, part, m, k, n, transA, transB, accumulate: true);
+                Assert.True(part.AsSpan().SequenceEqual(whole.AsSpan(0, m * n)), $"{bits} bits, m = {m}: a row differs from the whole tile's");
+            }
+        }
+    }
+
+    [Theory, MemberData(nameof(TransposeFlags))]
     public void Multiply_float_agrees_with_double_within_rounding(bool transA, bool transB)
     {
         var (m, k, n) = (65, 130, 33);
