@@ -37,7 +37,7 @@ public class GemmTests
         var key = Key.FromSeed(5);
         var (a, b, c0) = (Sample.Normal<float>(key.FoldIn(0), [rows * k]).ToArray(), Sample.Normal<float>(key.FoldIn(1), [k * n]).ToArray(),
             Sample.Normal<float>(key.FoldIn(2), [rows * n]).ToArray());
-        foreach (var (bits, _) in AtEveryWidth.Run(() => 0))
+        foreach (var bits in AtEveryWidth.Widths)
         {
             using var width = VectorWidth.Use(bits);
             var whole = (float[])c0.Clone();
