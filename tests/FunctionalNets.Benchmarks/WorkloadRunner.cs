@@ -171,12 +171,17 @@ public static class Measure
     /// </summary>
     public static double Timed(int steps, Action work)
     {
+        // The pause total is read inside the timed window, so a collection (by any thread) that ends between a
+        // reading and the clock cannot count a pause the window does not hold.
+        var start = System.Diagnostics.Stopwatch.GetTimestamp();
         var (pause, collections) = (GC.GetTotalPauseDuration(), Collections());
-        var seconds = Seconds(work);
+        work();
+        var (pauseAfter, collectionsAfter) = (GC.GetTotalPauseDuration(), Collections());
+        var seconds = Since(start);
         timedGc = new()
         {
-            ["gc_pause_share"] = Math.Round((GC.GetTotalPauseDuration() - pause).TotalSeconds / seconds, 4),
-            ["gc_per_step"] = Collections().Zip(collections, (after, before) => Math.Round((after - before) / (double)steps, 4)).ToArray(),
+            ["gc_pause_share"] = Math.Round((pauseAfter - pause).TotalSeconds / seconds, 4),
+            ["gc_per_step"] = collectionsAfter.Zip(collections, (after, before) => Math.Round((after - before) / (double)steps, 4)).ToArray(),
         };
         return seconds;
     }
