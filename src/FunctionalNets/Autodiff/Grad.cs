@@ -118,11 +118,10 @@ public static class Grad
             if (keep is null || !keep[node.Output]) ct[node.Output] = null;
             var dxs = node.Back(dy);
             observer?.Backward(new BackwardOp<T>(node.Op, Net.ScopePath(node.Scope), node.Output, dy, node.Inputs, dxs));
-            var inputs = node.InputSlots;
-            for (var i = 0; i < inputs.Length; i++)
+            for (var i = 0; i < node.InputCount; i++)
             {
                 if (dxs[i] is not { } dx) continue;
-                var slot = inputs[i];
+                var slot = node.InputSlot(i);
                 ct[slot] = ct[slot] is { } acc ? Accumulate(node.Op, acc, dx) : dx;
             }
         }

@@ -126,7 +126,7 @@ public static class Net
             var needsGrad = x.NeedsGrad;
             return (y, s with
             {
-                Tape = new Tape<T>(nameof(Tap), s.Scope, y.Id, [x.Id], dy => [needsGrad ? dy : null], s.Tape),
+                Tape = new Tape<T>(nameof(Tap), s.Scope, y.Id, [x], dy => [needsGrad ? dy : null], s.Tape),
                 NextSlot = s.NextSlot + 1,
                 Taps = s.Taps.Add(path, y),
             });
@@ -252,9 +252,7 @@ public static class Net
         var v = new Var<T>(s.NextSlot, y, needsGrad);
         s.Observer?.Forward(new ForwardOp<T>(op, ScopePath(s.Scope), v, inputs));
         if (!(s.Recording && needsGrad)) return (v, s with { NextSlot = s.NextSlot + 1 });
-        var slots = new int[inputs.Length];
-        for (var i = 0; i < slots.Length; i++) slots[i] = inputs[i].Id;
-        return (v, s with { Tape = new Tape<T>(op, s.Scope, v.Id, slots, back, s.Tape), NextSlot = s.NextSlot + 1 });
+        return (v, s with { Tape = new Tape<T>(op, s.Scope, v.Id, inputs, back, s.Tape), NextSlot = s.NextSlot + 1 });
     }
 
     /// <summary>Lifts a one-input op: <c>y = forward(x)</c>, <c>dx = vjp(x, y, dy)</c>.</summary>

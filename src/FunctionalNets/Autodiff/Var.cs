@@ -41,11 +41,25 @@ public delegate Tensor<T>?[] Pullback<T>(Tensor<T> dy)
 public sealed record Tape<T>
     where T : unmanaged, INumber<T>
 {
-    private readonly int[] inputs;
+    // Nearly every op has one or two inputs: their slots live in fields, so recording one allocates no array. Three or
+    // more inputs keep all their slots in `more`.
+    private readonly int count, first, second;
+    private readonly int[]? more;
 
-    // Takes ownership of inputs: the caller hands over an array nobody else holds.
-    internal Tape(string op, string scope, int output, int[] inputs, Pullback<T> back, Tape<T>? previous) =>
-        (Op, Scope, Output, this.inputs, Back, Previous) = (op, scope, output, inputs, back, previous);
+    internal Tape(string op, string scope, int output, ReadOnlySpan<Var<T>> inputs, Pullback<T> back, Tape<T>? previous)
+    {
+        (Op, Scope, Output, Back, Previous, count) = (op, scope, output, back, previous, inputs.Length);
+        if (count > 2)
+        {
+            more = new int[count];
+            for (var i = 0; i < count; i++) more[i] = inputs[i].Id;
+        }
+        else
+        {
+            if (count > 0) first = inputs[0].Id;
+            if (count > 1) second = inputs[1].Id;
+        }
+    }
 
     /// <summary>The op's name, for error messages.</summary>
     public string Op { get; }
@@ -57,7 +71,12 @@ public sealed record Tape<T>
     public int Output { get; }
 
     /// <summary>The slots of the op's differentiable inputs, in input order.</summary>
-    public ImmutableArray<int> Inputs => ImmutableCollectionsMarshal.AsImmutableArray(inputs);
+    public ImmutableArray<int> Inputs => more is not null ? ImmutableCollectionsMarshal.AsImmutableArray(more) : count switch
+    {
+        0 => [],
+        1 => [first],
+        _ => [first, second],
+    };
 
     /// <summary>The op's pullback.</summary>
     public Pullback<T> Back { get; }
@@ -65,6 +84,8 @@ public sealed record Tape<T>
     /// <summary>The tape before this op.</summary>
     public Tape<T>? Previous { get; }
 
-    // The input slots without a copy, for the backward walk.
-    internal ReadOnlySpan<int> InputSlots => inputs;
+    // The number of input slots and each one without building Inputs, for the backward walk.
+    internal int InputCount => count;
+
+    internal int InputSlot(int i) => more is not null ? more[i] : i == 0 ? first : second;
 }

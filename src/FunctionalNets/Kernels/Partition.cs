@@ -44,7 +44,9 @@ internal static class Partition
     public static void For<TBody>(int items, long workPerItem, TBody body)
         where TBody : struct, IRangeBody
     {
-        var threads = (int)Math.Min(Math.Min(Compute.Threads, items), (long)items * workPerItem / MinWorkPerThread);
+        // The thread budget is a scoped value (a lookup in the execution context): a job too small to fork never reads it.
+        var byWork = (long)items * workPerItem / MinWorkPerThread;
+        var threads = byWork <= 1 ? 1 : (int)Math.Min(Math.Min(Compute.Threads, items), byWork);
         if (threads <= 1)
         {
             body.Run(0, items);

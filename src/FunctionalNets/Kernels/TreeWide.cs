@@ -22,7 +22,7 @@ internal static class TreeWide
         where T : unmanaged, INumber<T> => For(y, new Scaled<T>(x, factor, y));
 
     /// <summary>Whether a job over this many elements in all is split across threads; a smaller one runs on the calling thread.</summary>
-    public static bool Forks(long elements) => Compute.Threads > 1 && elements >= 2 * Partition.MinWorkPerThread;
+    public static bool Forks(long elements) => elements >= 2 * Partition.MinWorkPerThread && Compute.Threads > 1; // the size first: the budget is a lookup
 
     // Chunk c of the job is chunk c − starts[i] of buffer i, for the i with starts[i] ≤ c < starts[i + 1]. The threads
     // are chosen by the elements, not the chunks: a tree of many small tensors has many short chunks.

@@ -18,7 +18,7 @@ public static class Embedding
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var d = Dims(table.Shape, ids);
-        return Tensor.Build<T>(Shape.Of([.. ids.Shape, d]), y => Lookup.Gather(table.Span, ids.Span, y, d));
+        return Tensor.Build<T, Lookups<T>>(Shape.Of([.. ids.Shape, d]), new(table, ids, d), static (s, y) => Lookup.Gather(s.Rows.Span, s.Ids.Span, y, s.D));
     }
 
     /// <summary><c>dtable = scatter-add of the rows of dy at ids</c>, shaped like the table.</summary>
@@ -26,11 +26,15 @@ public static class Embedding
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var d = Dims(table, ids);
-        var expected = Shape.Of([.. ids.Shape, d]);
-        if (dy.Shape != expected)
-            throw new ArgumentException($"{nameof(Embedding)}: dy {dy.Shape} must be {expected} for ids {ids.Shape} and table {table}");
-        return Tensor.BuildZeroed<T>(table, dtable => Lookup.ScatterAdd(dy.Span, ids.Span, dtable, d));
+        if (!ids.Shape.EqualsWithoutLast(dy.Shape) || dy.Shape[-1] != d)
+            throw new ArgumentException($"{nameof(Embedding)}: dy {dy.Shape} must be {Shape.Of([.. ids.Shape, d])} for ids {ids.Shape} and table {table}");
+        return Tensor.BuildZeroed<T, Lookups<T>>(table, new(dy, ids, d), static (s, dtable) => Lookup.ScatterAdd(s.Rows.Span, s.Ids.Span, dtable, s.D));
     }
+
+    // A fill's inputs, passed as state so that building a result allocates no closure: rows of width D (the table, or
+    // dy) and the ids.
+    private readonly record struct Lookups<T>(Tensor<T> Rows, Tensor<int> Ids, int D)
+        where T : unmanaged, INumber<T>;
 
     /// <summary>Embedding on the tape; the ids are constants.</summary>
     public static Net<T, Var<T>> Apply<T>(Var<T> table, Tensor<int> ids)

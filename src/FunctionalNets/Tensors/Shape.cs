@@ -68,10 +68,12 @@ public sealed class Shape : IEquatable<Shape>, IReadOnlyList<int>
     public int Axis(int axis, string op)
     {
         var a = axis < 0 ? axis + dims.Length : axis;
-        if (a < 0 || a >= dims.Length)
-            throw new ArgumentException($"{op}: axis {axis} is out of range for shape {this}");
+        if ((uint)a >= (uint)dims.Length) throw AxisOutOfRange(axis, op);
         return a;
     }
+
+    // Out of line, so Axis, which the ops call on every use, stays small enough to inline.
+    private ArgumentException AxisOutOfRange(int axis, string op) => new($"{op}: axis {axis} is out of range for shape {this}");
 
     /// <summary>Row-major strides in elements.</summary>
     public int[] Strides()
@@ -131,7 +133,7 @@ public sealed class Shape : IEquatable<Shape>, IReadOnlyList<int>
     public int[] ToArray() => dims.AsSpan().ToArray();
 
     /// <inheritdoc/>
-    public bool Equals(Shape? other) => other is not null && dims.AsSpan().SequenceEqual(other.dims);
+    public bool Equals(Shape? other) => ReferenceEquals(this, other) || (other is not null && dims.AsSpan().SequenceEqual(other.dims)); // ops share shapes, so the first test often decides
 
     /// <inheritdoc/>
     public override bool Equals(object? obj) => Equals(obj as Shape);

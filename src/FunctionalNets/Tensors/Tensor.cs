@@ -29,11 +29,13 @@ public sealed class Tensor<T> : IEquatable<Tensor<T>>
     /// <summary>Takes ownership of <paramref name="data"/>; callers hand over a buffer nobody else holds.</summary>
     internal Tensor(Shape shape, T[] data)
     {
-        if (shape.Size != data.Length)
-            throw new ArgumentException($"Tensor: shape {shape} needs {shape.Size} elements, got {data.Length}");
+        if (shape.Size != data.Length) throw SizeMismatch(shape, data.Length);
         Shape = shape;
         this.data = data;
     }
+
+    // Out of line, so the constructor every op calls stays small enough to inline.
+    private static ArgumentException SizeMismatch(Shape shape, int length) => new($"Tensor: shape {shape} needs {shape.Size} elements, got {length}");
 
     /// <summary>The dimensions.</summary>
     public Shape Shape { get; }
