@@ -56,13 +56,13 @@ internal static unsafe class GemmBlocked
             var job = new Job<TV, T>((nint)pa, (nint)pb, (nint)pc, s, splitRows, tiles);
             if (threads == 1)
                 job.Run(0, s.M, 0, s.N);
-            else if (splitRows && SharedB<TV, T>.Fits(s))
-                SharedB<TV, T>.Multiply((nint)pa, (nint)pb, (nint)pc, s, threads);
-            else if (splitRows && SharedB<TV, T>.FitsByKBlock(s))
+            else if (splitRows && GuidedRows<TV, T>.Fits(s))
+                GuidedRows<TV, T>.Multiply((nint)pa, (nint)pb, (nint)pc, s, threads);
+            else if (splitRows && GuidedRows<TV, T>.FitsByKBlock(s))
                 for (var k0 = 0; k0 < s.K; k0 += Kc<T>())
                 {
                     var (ka, kb, kBlock) = KBlock(pa, pb, s, k0);
-                    SharedB<TV, T>.Multiply(ka, kb, (nint)pc, kBlock, threads);
+                    GuidedRows<TV, T>.Multiply(ka, kb, (nint)pc, kBlock, threads);
                 }
             else
                 StaticParallel.For(threads, job);
@@ -121,15 +121,9 @@ internal static unsafe class GemmBlocked
                     for (var pc = 0; pc < s.K; pc += kcBlock)
                     {
                         var kc = Math.Min(kcBlock, s.K - pc);
-                        var add = pc > 0 || s.Accumulate;
                         GemmPack.B<TV, T>((T*)b, bp, s, pc, kc, jc, nc);
                         for (var ir = i0; ir < i1; ir += mr)
-                        {
-                            var rows = Math.Min(mr, i1 - ir);
-                            GemmPack.A<TV, T>((T*)a, ap, s, ir, rows, pc, kc);
-                            for (var jr = 0; jr < nc; jr += nr)
-                                GemmMicroKernel.Run<TV, T>(ap, bp + jr * kc, kc, (T*)c + (nint)ir * s.StrideC + jc + jr, s.StrideC, add, rows, Math.Min(nr, nc - jr));
-                        }
+                            RowTile<TV, T>((T*)a, ap, bp, (T*)c, s, ir, Math.Min(mr, i1 - ir), pc, kc, jc, nc);
                     }
                 }
             }
@@ -138,30 +132,43 @@ internal static unsafe class GemmBlocked
     }
 
     /// <summary>
-    /// A row split whose op(B) is packed once, by all threads side by side, into a buffer they then share: each thread
-    /// would otherwise pack all of B for its own rows. With B shared the rows can be cut into several parts per
-    /// thread, claimed by whoever is free, so a thread that runs slower (its cache colder, its tiles partial) no
-    /// longer holds the other up at the join.
+    /// Rows [ir, ir + rows) of C against one packed k-block of op(B), columns [jc, jc + nc): packs the rows' A sliver
+    /// into <paramref name="ap"/>, then sweeps the block's slivers (sliver j at <c>bp + j·Nr·kc</c>).
+    /// </summary>
+    private static void RowTile<TV, T>(T* a, T* ap, T* bp, T* c, GemmShape s, int ir, int rows, int pc, int kc, int jc, int nc)
+        where TV : unmanaged, ISimd<TV, T>
+        where T : unmanaged, INumber<T>
+    {
+        var nr = GemmMicroKernel.Nr<TV, T>();
+        var add = pc > 0 || s.Accumulate;
+        GemmPack.A<TV, T>(a, ap, s, ir, rows, pc, kc);
+        for (var jr = 0; jr < nc; jr += nr)
+            GemmMicroKernel.Run<TV, T>(ap, bp + jr * kc, kc, c + (nint)ir * s.StrideC + jc + jr, s.StrideC, add, rows, Math.Min(nr, nc - jr));
+    }
+
+    /// <summary>
+    /// A row split whose rows are cut into several parts per thread, claimed by whoever is free, so a thread that runs
+    /// slower (its core slower, its cache colder, its tiles partial) does not hold the other up at the join. Each
+    /// thread packs op(B) into its own buffer before its first claim: reading B packed by another core cost more than
+    /// packing it twice (docs/architecture.md, "GEMM").
     /// </summary>
     /// <remarks>
-    /// Every (k-block, sliver) pair of B has its own slot, padded by the packer's slack, so slots packed by different
-    /// threads never overlap. The parts are numbered packing first, then rows; parts are claimed in order, so once a
-    /// thread holds a row part every packing part is held by a running thread, and waiting for them cannot deadlock.
-    /// Each element of C still sums its k-blocks in order, each from zero, so the bits are those of <see cref="Job{TV, T}"/>.
+    /// Each element of C still sums its k-blocks in order, each from zero, so the bits are those of
+    /// <see cref="Job{TV, T}"/> whichever thread computes which rows.
     /// </remarks>
-    private static class SharedB<TV, T>
+    private static class GuidedRows<TV, T>
         where TV : unmanaged, ISimd<TV, T>
         where T : unmanaged, INumber<T>
     {
         /// <summary>
         /// The packed B fits in a quarter of a core's L2 (512 KiB, one column block), and the product is large enough
-        /// (8 Mi multiply-adds) that the threads' meeting after packing costs little.
+        /// (8 Mi multiply-adds) that each thread packing all of B costs little beside its share of the rows.
         /// </summary>
         public static bool Fits(GemmShape s) =>
             s.N <= Nc<T>() && (long)s.K * RoundUp(s.N, GemmMicroKernel.Nr<TV, T>()) * sizeof(T) <= 512 * 1024 && (long)s.M * s.K * s.N >= 1L << 23;
 
         /// <summary>
-        /// Too large for <see cref="Fits"/>, but a product whose k-blocks can be shared one at a time: a k-block of B is
+        /// Too large for <see cref="Fits"/>, but a product whose k-blocks can be split one at a time: a k-block of B is
         /// one column block (at most the 1 MiB that each thread of <see cref="Job{TV, T}"/> packs for itself), and each
         /// k-block's product is large enough for the threads' meeting to cost little.
         /// </summary>
@@ -170,16 +177,8 @@ internal static unsafe class GemmBlocked
 
         public static void Multiply(nint a, nint b, nint c, GemmShape s, int threads)
         {
-            var (mr, nr, kc) = (GemmMicroKernel.Mr<TV>(), GemmMicroKernel.Nr<TV, T>(), Kc<T>());
-            var layout = new Layout(CeilDiv(s.K, kc), CeilDiv(s.N, nr), Math.Min(kc, s.K) * nr + GemmPack.Slack<T>());
-            var rows = new GuidedParts(CeilDiv(s.M, mr), threads, MinTiles(s, mr));
-            var buffer = ArrayPool<T>.Shared.Rent(64 / sizeof(T) + layout.Slots * layout.SlotSize);
-            fixed (T* start = buffer)
-            {
-                var packed = (nint)(((nint)start + 63) & ~(nint)63);
-                StaticParallel.For(threads + rows.Count, new Parts(a, b, c, packed, s, layout, threads, rows, new Progress()));
-            }
-            ArrayPool<T>.Shared.Return(buffer);
+            var rows = new GuidedParts(CeilDiv(s.M, GemmMicroKernel.Mr<TV>()), threads, MinTiles(s, GemmMicroKernel.Mr<TV>()));
+            StaticParallel.For(threads, new Team(a, b, c, s, rows, new Claims()));
         }
 
         private static int RoundUp(int x, int y) => CeilDiv(x, y) * y;
@@ -187,68 +186,41 @@ internal static unsafe class GemmBlocked
         // A row part is at least a million multiply-adds: a claim and a packed A sliver are not free.
         private static int MinTiles(GemmShape s, int mr) => (int)Math.Max(1, (1L << 20) / ((long)mr * s.K * s.N));
 
-
-        /// <summary>Slot (k-block, sliver) is at <c>(kBlock · Slivers + sliver) · SlotSize</c>; a slot size is a whole number of cache lines.</summary>
-        private readonly record struct Layout(int KBlocks, int Slivers, int SlotSize)
+        private sealed class Claims
         {
-            public int Slots => KBlocks * Slivers;
+            public int Next;
         }
 
-        private sealed class Progress
-        {
-            public int PackingDone;
-        }
-
-        private readonly struct Parts(nint a, nint b, nint c, nint packed, GemmShape s, Layout layout, int packingParts, GuidedParts rowParts, Progress progress) : IPartWork
+        /// <summary>One thread's share: pack op(B), then claim row parts in order until none is left.</summary>
+        private readonly struct Team(nint a, nint b, nint c, GemmShape s, GuidedParts rowParts, Claims claims) : IPartWork
         {
             public void Run(int part, int parts)
             {
-                if (part < packingParts) Pack(part);
-                else Rows(part - packingParts);
-            }
-
-            private void Pack(int part)
-            {
-                var (nr, kcBlock) = (GemmMicroKernel.Nr<TV, T>(), Kc<T>());
-                var (lo, hi) = (layout.Slots * part / packingParts, layout.Slots * (part + 1) / packingParts);
-                try
-                {
-                    for (var slot = lo; slot < hi; slot++)
-                    {
-                        var (kBlock, sliver) = Math.DivRem(slot, layout.Slivers);
-                        var pc = kBlock * kcBlock;
-                        GemmPack.B<TV, T>((T*)b, (T*)packed + (nint)slot * layout.SlotSize, s, pc, Math.Min(kcBlock, s.K - pc), sliver * nr,
-                            Math.Min(nr, s.N - sliver * nr));
-                    }
-                }
-                finally
-                {
-                    Interlocked.Increment(ref progress.PackingDone); // a failed part must not leave the row parts waiting
-                }
-            }
-
-            private void Rows(int part)
-            {
+                // A thread that starts when every part is claimed (a late worker, the caller running a second share)
+                // would pack B for nothing.
+                if (Volatile.Read(ref claims.Next) >= rowParts.Count) return;
                 var (mr, nr, kcBlock) = (GemmMicroKernel.Mr<TV>(), GemmMicroKernel.Nr<TV, T>(), Kc<T>());
-                var (lo, hi) = rowParts[part];
-                var wait = new SpinWait();
-                while (Volatile.Read(ref progress.PackingDone) < packingParts) wait.SpinOnce(sleep1Threshold: -1);
-                var buffer = ArrayPool<T>.Shared.Rent(Math.Min(kcBlock, s.K) * mr + GemmPack.Slack<T>());
-                fixed (T* ap = buffer)
+                var (kcMax, blockSize) = (Math.Min(kcBlock, s.K), Math.Min(kcBlock, s.K) * RoundUp(s.N, nr));
+                var kBlocks = CeilDiv(s.K, kcBlock);
+                var buffer = ArrayPool<T>.Shared.Rent(64 / sizeof(T) + kBlocks * blockSize + kcMax * mr + GemmPack.Slack<T>());
+                fixed (T* start = buffer)
                 {
-                    for (var ir = lo * mr; ir < Math.Min(hi * mr, s.M); ir += mr)
+                    var bp = (T*)(((nint)start + 63) & ~(nint)63);
+                    var ap = bp + kBlocks * blockSize;
+                    for (var kBlock = 0; kBlock < kBlocks; kBlock++)
                     {
-                        var rows = Math.Min(mr, s.M - ir);
-                        for (var kBlock = 0; kBlock < layout.KBlocks; kBlock++)
-                        {
-                            var pc = kBlock * kcBlock;
-                            var kc = Math.Min(kcBlock, s.K - pc);
-                            var add = pc > 0 || s.Accumulate;
-                            GemmPack.A<TV, T>((T*)a, ap, s, ir, rows, pc, kc);
-                            for (var sliver = 0; sliver < layout.Slivers; sliver++)
-                                GemmMicroKernel.Run<TV, T>(ap, (T*)packed + (nint)(kBlock * layout.Slivers + sliver) * layout.SlotSize, kc,
-                                    (T*)c + (nint)ir * s.StrideC + sliver * nr, s.StrideC, add, rows, Math.Min(nr, s.N - sliver * nr));
-                        }
+                        var pc = kBlock * kcBlock;
+                        GemmPack.B<TV, T>((T*)b, bp + kBlock * blockSize, s, pc, Math.Min(kcBlock, s.K - pc), 0, s.N);
+                    }
+                    for (int claim; (claim = Interlocked.Increment(ref claims.Next) - 1) < rowParts.Count;)
+                    {
+                        var (lo, hi) = rowParts[claim];
+                        for (var ir = lo * mr; ir < Math.Min(hi * mr, s.M); ir += mr)
+                            for (var kBlock = 0; kBlock < kBlocks; kBlock++)
+                            {
+                                var pc = kBlock * kcBlock;
+                                RowTile<TV, T>((T*)a, ap, bp + kBlock * blockSize, (T*)c, s, ir, Math.Min(mr, s.M - ir), pc, Math.Min(kcBlock, s.K - pc), 0, s.N);
+                            }
                     }
                 }
                 ArrayPool<T>.Shared.Return(buffer);

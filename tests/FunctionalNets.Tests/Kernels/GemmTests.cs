@@ -96,15 +96,15 @@ public class GemmTests
     }
 
     [Theory, MemberData(nameof(TransposeFlags))]
-    public void A_row_split_sharing_one_packed_B_matches_naive_and_one_thread_bit_for_bit(bool transA, bool transB) =>
-        // 300×300×100 splits over rows with B packed once for both threads (float and double): partial row tiles and
-        // slivers, two k-blocks, with and without accumulation.
+    public void A_row_split_into_claimed_parts_matches_naive_and_one_thread_bit_for_bit(bool transA, bool transB) =>
+        // 300×300×100 splits over rows claimed in guided parts, each thread with all of B packed (float and double):
+        // partial row tiles and slivers, two k-blocks, with and without accumulation.
         RowSplitMatchesNaiveAndOneThread(300, 300, 100, transA, transB);
 
     [Theory, MemberData(nameof(TransposeFlags))]
-    public void A_row_split_sharing_B_one_k_block_at_a_time_matches_naive_and_one_thread_bit_for_bit(bool transA, bool transB) =>
-        // 300×600×260: B packs into more than 512 KiB (float and double), so the threads share one k-block of it at a
-        // time, three or four blocks with a partial last one, the first overwriting C and the others adding.
+    public void A_row_split_one_k_block_at_a_time_matches_naive_and_one_thread_bit_for_bit(bool transA, bool transB) =>
+        // 300×600×260: B packs into more than 512 KiB (float and double), so the threads split the rows of one k-block
+        // at a time, three or four blocks with a partial last one, the first overwriting C and the others adding.
         RowSplitMatchesNaiveAndOneThread(300, 600, 260, transA, transB);
 
     private static void RowSplitMatchesNaiveAndOneThread(int m, int k, int n, bool transA, bool transB)
@@ -115,15 +115,19 @@ public class GemmTests
             var a = Uniform(Key.FromSeed(14), m * k);
             var b = Uniform(Key.FromSeed(15), k * n);
             var c0 = Uniform(Key.FromSeed(16), m * n);
-            var runs = new[] { 1, 2 }.Select(threads => WithThreads(threads, () =>
+            // Three threads on a machine with fewer cores run a share after another has claimed rows (or all of them).
+            var runs = new[] { 1, 2, 3 }.Select(threads => WithThreads(threads, () =>
             {
                 var (cf, cd) = (c0.Select(x => (float)x).ToArray(), (double[])c0.Clone());
                 Gemm.Multiply<float>(a.Select(x => (float)x).ToArray(), b.Select(x => (float)x).ToArray(), cf, m, k, n, transA, transB, accumulate);
                 Gemm.Multiply<double>(a, b, cd, m, k, n, transA, transB, accumulate);
                 return (cf, cd);
             })).ToArray();
-            Assert.True(runs[1].cf.AsSpan().SequenceEqual(runs[0].cf), $"float, accumulate={accumulate}: 2 threads differ from 1");
-            Assert.True(runs[1].cd.AsSpan().SequenceEqual(runs[0].cd), $"double, accumulate={accumulate}: 2 threads differ from 1");
+            for (var t = 1; t < runs.Length; t++)
+            {
+                Assert.True(runs[t].cf.AsSpan().SequenceEqual(runs[0].cf), $"float, accumulate={accumulate}: {t + 1} threads differ from 1");
+                Assert.True(runs[t].cd.AsSpan().SequenceEqual(runs[0].cd), $"double, accumulate={accumulate}: {t + 1} threads differ from 1");
+            }
         }
     }
 
