@@ -161,11 +161,12 @@ internal static unsafe class GemmBlocked
         where T : unmanaged, INumber<T>
     {
         /// <summary>
-        /// The packed B fits in a quarter of a core's L2 (512 KiB, one column block), and the product is large enough
-        /// (8 Mi multiply-adds) that each thread packing all of B costs little beside its share of the rows.
+        /// The packed B is at most 1 MiB (one column block), and the product is large enough (8 Mi multiply-adds) that
+        /// each thread packing all of B costs little beside its share of the rows. Up to that size one pass over all of
+        /// B beat one pass per k-block with a meeting between them (W1 n = 512: about +3 %, docs/architecture.md).
         /// </summary>
         public static bool Fits(GemmShape s) =>
-            s.N <= Nc<T>() && (long)s.K * RoundUp(s.N, GemmMicroKernel.Nr<TV, T>()) * sizeof(T) <= 512 * 1024 && (long)s.M * s.K * s.N >= 1L << 23;
+            s.N <= Nc<T>() && (long)s.K * RoundUp(s.N, GemmMicroKernel.Nr<TV, T>()) * sizeof(T) <= 1024 * 1024 && (long)s.M * s.K * s.N >= 1L << 23;
 
         /// <summary>
         /// Too large for <see cref="Fits"/>, but a product whose k-blocks can be split one at a time: a k-block of B is

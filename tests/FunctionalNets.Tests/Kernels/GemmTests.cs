@@ -103,9 +103,10 @@ public class GemmTests
 
     [Theory, MemberData(nameof(TransposeFlags))]
     public void A_row_split_one_k_block_at_a_time_matches_naive_and_one_thread_bit_for_bit(bool transA, bool transB) =>
-        // 300×600×260: B packs into more than 512 KiB (float and double), so the threads split the rows of one k-block
-        // at a time, three or four blocks with a partial last one, the first overwriting C and the others adding.
-        RowSplitMatchesNaiveAndOneThread(300, 600, 260, transA, transB);
+        // 420×600×460: B packs into more than 1 MiB (float and double, at 512 and 256 bits), so the threads split the
+        // rows of one k-block at a time, three or four blocks with a partial last one, the first overwriting C and the
+        // others adding.
+        RowSplitMatchesNaiveAndOneThread(420, 600, 460, transA, transB);
 
     private static void RowSplitMatchesNaiveAndOneThread(int m, int k, int n, bool transA, bool transB)
     {
