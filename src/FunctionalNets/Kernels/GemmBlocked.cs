@@ -56,7 +56,7 @@ internal static unsafe class GemmBlocked
             var job = new Job<TV, T>((nint)pa, (nint)pb, (nint)pc, s, splitRows, tiles);
             if (threads == 1)
                 job.Run(0, s.M, 0, s.N);
-            else if (splitRows && GuidedRows<TV, T>.Fits(s))
+            else if (splitRows && GuidedRows<TV, T>.Fits(s, threads))
                 GuidedRows<TV, T>.Multiply((nint)pa, (nint)pb, (nint)pc, s, threads);
             else if (splitRows && GuidedRows<TV, T>.FitsByKBlock(s))
                 for (var k0 = 0; k0 < s.K; k0 += Kc<T>())
@@ -161,12 +161,13 @@ internal static unsafe class GemmBlocked
         where T : unmanaged, INumber<T>
     {
         /// <summary>
-        /// The packed B is at most 1 MiB (one column block), and the product is large enough (8 Mi multiply-adds) that
-        /// each thread packing all of B costs little beside its share of the rows. Up to that size one pass over all of
-        /// B beat one pass per k-block with a meeting between them (W1 n = 512: about +3 %, docs/architecture.md).
+        /// B is one column block, the threads' packed copies of it come to at most 8 MiB together (4 MiB each on two
+        /// threads), and the product is large enough (8 Mi multiply-adds) that each thread packing all of B costs little
+        /// beside its share of the rows. Up to that size one pass over all of B beat one pass per k-block with a meeting
+        /// between them (W1 n = 512 about +3 %, n = 1,024 about +5 %; docs/architecture.md).
         /// </summary>
-        public static bool Fits(GemmShape s) =>
-            s.N <= Nc<T>() && (long)s.K * RoundUp(s.N, GemmMicroKernel.Nr<TV, T>()) * sizeof(T) <= 1024 * 1024 && (long)s.M * s.K * s.N >= 1L << 23;
+        public static bool Fits(GemmShape s, int threads) =>
+            s.N <= Nc<T>() && threads * (long)s.K * RoundUp(s.N, GemmMicroKernel.Nr<TV, T>()) * sizeof(T) <= 8L << 20 && (long)s.M * s.K * s.N >= 1L << 23;
 
         /// <summary>
         /// Too large for <see cref="Fits"/>, but a product whose k-blocks can be split one at a time: a k-block of B is

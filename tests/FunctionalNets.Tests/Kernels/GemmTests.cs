@@ -103,9 +103,9 @@ public class GemmTests
 
     [Theory, MemberData(nameof(TransposeFlags))]
     public void A_row_split_one_k_block_at_a_time_matches_naive_and_one_thread_bit_for_bit(bool transA, bool transB) =>
-        // 420×600×460: B packs into more than 1 MiB (float and double, at 512 and 256 bits), so the threads split the
-        // rows of one k-block at a time, three or four blocks with a partial last one, the first overwriting C and the
-        // others adding.
+        // 420×600×460: B packs into more than 1 MiB (float and double, at 512 and 256 bits), so on eight threads (more
+        // than the 8 MiB of copies the threads may pack together) the threads split the rows of one k-block at a time,
+        // three or four blocks with a partial last one, the first overwriting C and the others adding.
         RowSplitMatchesNaiveAndOneThread(420, 600, 460, transA, transB);
 
     private static void RowSplitMatchesNaiveAndOneThread(int m, int k, int n, bool transA, bool transB)
@@ -116,8 +116,9 @@ public class GemmTests
             var a = Uniform(Key.FromSeed(14), m * k);
             var b = Uniform(Key.FromSeed(15), k * n);
             var c0 = Uniform(Key.FromSeed(16), m * n);
-            // Three threads on a machine with fewer cores run a share after another has claimed rows (or all of them).
-            var runs = new[] { 1, 2, 3 }.Select(threads => WithThreads(threads, () =>
+            // Three or eight threads on a machine with fewer cores run a share after another has claimed rows (or all of
+            // them); eight also pack fewer bytes of B each before the product is split one k-block at a time.
+            var runs = new[] { 1, 2, 3, 8 }.Select(threads => WithThreads(threads, () =>
             {
                 var (cf, cd) = (c0.Select(x => (float)x).ToArray(), (double[])c0.Clone());
                 Gemm.Multiply<float>(a.Select(x => (float)x).ToArray(), b.Select(x => (float)x).ToArray(), cf, m, k, n, transA, transB, accumulate);
