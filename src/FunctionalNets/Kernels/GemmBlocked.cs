@@ -150,7 +150,7 @@ internal static unsafe class GemmBlocked
     /// A row split whose rows are cut into several parts per thread, claimed by whoever is free, so a thread that runs
     /// slower (its core slower, its cache colder, its tiles partial) does not hold the other up at the join. Each
     /// thread packs op(B) into its own buffer before its first claim: reading B packed by another core cost more than
-    /// packing it twice (docs/architecture.md, "GEMM").
+    /// packing it twice (docs/architecture.md, "Each thread packs its own B").
     /// </summary>
     /// <remarks>
     /// Each element of C still sums its k-blocks in order, each from zero, so the bits are those of
@@ -164,7 +164,7 @@ internal static unsafe class GemmBlocked
         /// B is one column block, the threads' packed copies of it come to at most 8 MiB together (4 MiB each on two
         /// threads), and the product is large enough (8 Mi multiply-adds) that each thread packing all of B costs little
         /// beside its share of the rows. Up to that size one pass over all of B beat one pass per k-block with a meeting
-        /// between them (W1 n = 512 about +3 %, n = 1,024 about +5 %; docs/architecture.md).
+        /// between them (W1 n = 512 about +3 %, n = 1,024 about +5 %; docs/architecture.md, "One pass over B").
         /// </summary>
         public static bool Fits(GemmShape s, int threads) =>
             s.N <= Nc<T>() && threads * (long)s.K * RoundUp(s.N, GemmMicroKernel.Nr<TV, T>()) * sizeof(T) <= 8L << 20 && (long)s.M * s.K * s.N >= 1L << 23;
