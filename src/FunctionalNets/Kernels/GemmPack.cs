@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace FunctionalNets.Kernels;
 
@@ -68,14 +69,14 @@ internal static unsafe class GemmPack
     }
 
     // dst[p·width + r] = src[r·ld + p] for r < count, else 0: each r is a contiguous run, transposed in square
-    // blocks (AVX-512's 16×16 or 8×8 at 512 bits, 4×4 or 2×2 of Vector128 otherwise; chunks of rows highest first,
-    // so a spill into the next group is overwritten).
+    // blocks of one vector a side (16×16 or 8×8 at 512 bits, 8×8 or 4×4 at 256 on x64, 4×4 or 2×2 of Vector128
+    // otherwise; chunks of rows highest first, so a spill into the next group is overwritten).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Transposed<TV, T>(T* src, nint ld, int count, int width, int kc, T* dst)
         where TV : unmanaged, ISimd<TV, T>
         where T : unmanaged, INumber<T>
     {
-        var w = sizeof(TV) == 64 ? Vector512<T>.Count : Vector128<T>.Count;
+        var w = WholeVectorBlocks<TV>() ? TV.Count : Vector128<T>.Count;
         for (var p = 0; p < kc; p += w)
             for (var r0 = (width - 1) / w * w; r0 >= 0; r0 -= w)
                 TransposeBlock<TV, T>(src + r0 * ld + p, ld, count - r0, kc - p, dst + p * width + r0, width);
@@ -90,9 +91,19 @@ internal static unsafe class GemmPack
             GemmTranspose.Block((float*)src, ld, rows, cols, (float*)dst, stride);
         else if (sizeof(TV) == 64)
             GemmTranspose.Block((double*)src, ld, rows, cols, (double*)dst, stride);
+        else if (WholeVectorBlocks<TV>() && typeof(T) == typeof(float))
+            GemmTranspose.Block8((float*)src, ld, rows, cols, (float*)dst, stride);
+        else if (WholeVectorBlocks<TV>())
+            GemmTranspose.Block4((double*)src, ld, rows, cols, (double*)dst, stride);
         else if (typeof(T) == typeof(float))
             GemmTranspose.Block4((float*)src, ld, rows, cols, (float*)dst, stride);
         else
             GemmTranspose.Block2((double*)src, ld, rows, cols, (double*)dst, stride);
     }
+
+    // Blocks of one TV a side: at 512 bits, and at 256 where AVX's shuffles are there (x64; the 256-bit bodies run
+    // only where Vector256 is accelerated, which on x64 means AVX2).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool WholeVectorBlocks<TV>()
+        where TV : unmanaged => sizeof(TV) == 64 || (sizeof(TV) == 32 && Avx.IsSupported);
 }

@@ -7,8 +7,8 @@ namespace FunctionalNets.Kernels;
 /// <summary>
 /// In-register transposes of one square block for the transposing packs of <see cref="GemmPack"/>: at 512 bits a
 /// Vector512 square (16×16 floats or 8×8 doubles) by interleaving rows within 128-bit lanes and then shuffling whole
-/// lanes; at the narrower widths a Vector128 square (4×4 floats or 2×2 doubles) with the cross-platform API only, so
-/// ARM64 runs the same code.
+/// lanes; at 256 bits on x64 a Vector256 square (8×8 floats or 4×4 doubles) the same way with AVX's shuffles; at 128
+/// bits a Vector128 square (4×4 floats or 2×2 doubles) with the cross-platform API only, so ARM64 runs the same code.
 /// </summary>
 internal static unsafe class GemmTranspose
 {
@@ -53,12 +53,17 @@ internal static unsafe class GemmTranspose
         Store(dst, stride, cols, 4, p4, p5, p6, p7);
     }
 
+    // Row r of a block one TV wide: a whole vector when every column is there, else the first cols lanes; zeros for
+    // rows ≥ rows.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV Row<TV, T>(T* src, nint ld, int r, int rows, int cols)
+        where TV : unmanaged, ISimd<TV, T>
+        where T : unmanaged =>
+        r >= rows ? TV.Zero : cols >= TV.Count ? TV.Load(src + r * ld) : TV.LoadFirst(src + r * ld, cols);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<T> Row<T>(T* src, nint ld, int r, int rows, int cols)
-        where T : unmanaged =>
-        r >= rows ? Vector512<T>.Zero
-        : cols >= Vector512<T>.Count ? Vector512.Load(src + r * ld)
-        : V512<T>.LoadFirst(src + r * ld, cols).Value;
+        where T : unmanaged => Row<V512<T>, T>(src, ld, r, rows, cols).Value;
 
     // Four rows → per lane, 4×4 transposed: 32-bit interleave, then 64-bit interleave.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -99,6 +104,64 @@ internal static unsafe class GemmTranspose
     }
 
     /// <summary>
+    /// The 8×8 float block of <see cref="Block(float*, nint, int, int, float*, nint)"/> in Vector256 (AVX): rows
+    /// r &lt; 8 of <c>src + r·ld</c> (rows ≥ <paramref name="rows"/> and columns ≥ <paramref name="cols"/> as zeros),
+    /// column p stored as the Vector256 <c>dst + p·stride</c> for p = 0 … min(cols, 8)−1 in increasing order.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Block8(float* src, nint ld, int rows, int cols, float* dst, nint stride)
+    {
+        // Within each 128-bit lane L, cq of a group holds its four rows of column 4L+q.
+        var (c0, c1, c2, c3) = Interleave4(Row8(src, ld, 0, rows, cols), Row8(src, ld, 1, rows, cols), Row8(src, ld, 2, rows, cols), Row8(src, ld, 3, rows, cols));
+        var (c4, c5, c6, c7) = Interleave4(Row8(src, ld, 4, rows, cols), Row8(src, ld, 5, rows, cols), Row8(src, ld, 6, rows, cols), Row8(src, ld, 7, rows, cols));
+        // Column q is the low lanes of the two groups' cq, column 4+q their high lanes.
+        Store8(dst, stride, cols, 0, Avx.Permute2x128(c0, c4, 0x20));
+        Store8(dst, stride, cols, 1, Avx.Permute2x128(c1, c5, 0x20));
+        Store8(dst, stride, cols, 2, Avx.Permute2x128(c2, c6, 0x20));
+        Store8(dst, stride, cols, 3, Avx.Permute2x128(c3, c7, 0x20));
+        Store8(dst, stride, cols, 4, Avx.Permute2x128(c0, c4, 0x31));
+        Store8(dst, stride, cols, 5, Avx.Permute2x128(c1, c5, 0x31));
+        Store8(dst, stride, cols, 6, Avx.Permute2x128(c2, c6, 0x31));
+        Store8(dst, stride, cols, 7, Avx.Permute2x128(c3, c7, 0x31));
+    }
+
+    /// <summary>The double version of <see cref="Block8"/>: a 4×4 block in Vector256 (AVX).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Block4(double* src, nint ld, int rows, int cols, double* dst, nint stride)
+    {
+        var (r0, r1, r2, r3) = (Row8(src, ld, 0, rows, cols), Row8(src, ld, 1, rows, cols), Row8(src, ld, 2, rows, cols), Row8(src, ld, 3, rows, cols));
+        // Within each 128-bit lane L: t0 holds rows 0, 1 of column 2L, t1 of column 2L+1; t2 and t3 rows 2, 3.
+        var (t0, t1) = (Avx.UnpackLow(r0, r1), Avx.UnpackHigh(r0, r1));
+        var (t2, t3) = (Avx.UnpackLow(r2, r3), Avx.UnpackHigh(r2, r3));
+        Store8(dst, stride, cols, 0, Avx.Permute2x128(t0, t2, 0x20));
+        Store8(dst, stride, cols, 1, Avx.Permute2x128(t1, t3, 0x20));
+        Store8(dst, stride, cols, 2, Avx.Permute2x128(t0, t2, 0x31));
+        Store8(dst, stride, cols, 3, Avx.Permute2x128(t1, t3, 0x31));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<T> Row8<T>(T* src, nint ld, int r, int rows, int cols)
+        where T : unmanaged => Row<V256<T>, T>(src, ld, r, rows, cols).Value;
+
+    // Four rows → per lane, 4×4 transposed: 32-bit interleave, then 64-bit interleave.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector256<float>, Vector256<float>, Vector256<float>, Vector256<float>) Interleave4(
+        Vector256<float> r0, Vector256<float> r1, Vector256<float> r2, Vector256<float> r3)
+    {
+        var (t0, t1) = (Avx.UnpackLow(r0, r1).AsDouble(), Avx.UnpackHigh(r0, r1).AsDouble());
+        var (t2, t3) = (Avx.UnpackLow(r2, r3).AsDouble(), Avx.UnpackHigh(r2, r3).AsDouble());
+        return (Avx.UnpackLow(t0, t2).AsSingle(), Avx.UnpackHigh(t0, t2).AsSingle(),
+                Avx.UnpackLow(t1, t3).AsSingle(), Avx.UnpackHigh(t1, t3).AsSingle());
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store8<T>(T* dst, nint stride, int cols, int p, Vector256<T> column)
+        where T : unmanaged
+    {
+        if (p < cols) column.Store(dst + p * stride);
+    }
+
+    /// <summary>
     /// The 4×4 float block of <see cref="Block(float*, nint, int, int, float*, nint)"/>: rows r &lt; 4 of
     /// <c>src + r·ld</c> (rows ≥ <paramref name="rows"/> and columns ≥ <paramref name="cols"/> as zeros), column p
     /// stored as the Vector128 <c>dst + p·stride</c> for p = 0 … min(cols, 4)−1 in increasing order.
@@ -128,13 +191,9 @@ internal static unsafe class GemmTranspose
         Store4(dst, stride, cols, 1, Vector128.Create(r0.GetElement(1), r1.GetElement(1)));
     }
 
-    // Row r of a Vector128 block: a whole vector when every column is there, else the first cols lanes.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<T> Row4<T>(T* src, nint ld, int r, int rows, int cols)
-        where T : unmanaged =>
-        r >= rows ? Vector128<T>.Zero
-        : cols >= Vector128<T>.Count ? Vector128.Load(src + r * ld)
-        : V128<T>.LoadFirst(src + r * ld, cols).Value;
+        where T : unmanaged => Row<V128<T>, T>(src, ld, r, rows, cols).Value;
 
     // The 64-bit element `half` of x, then of y.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -197,6 +197,9 @@ internal readonly unsafe struct V256<T>(Vector256<T> v) : ISimd<V256<T>, T>
 
     public T this[int i] => v.GetElement(i);
 
+    /// <summary>The wrapped vector, for the AVX shuffles of <see cref="GemmTranspose"/>.</summary>
+    public Vector256<T> Value => v;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V256<T> Create(T value) => new(Vector256.Create(value));
 
