@@ -109,7 +109,8 @@ internal static unsafe class GemmBlocked
             var kcMax = Math.Min(kcBlock, s.K);
             var ncMax = Math.Min(ncBlock, CeilDiv(j1 - j0, nr) * nr);
             var align = 64 / sizeof(T);
-            var buffer = ArrayPool<T>.Shared.Rent(align + kcMax * ncMax + kcMax * mr + GemmPack.Slack<T>());
+            var group = TilesPerPack(s, mr);
+            var buffer = ArrayPool<T>.Shared.Rent(align + kcMax * ncMax + group * GemmPack.ASliverStride<TV, T>(kcMax));
             fixed (T* start = buffer)
             {
                 // B slivers are read with full-vector loads: start them on a cache line.
@@ -122,8 +123,8 @@ internal static unsafe class GemmBlocked
                     {
                         var kc = Math.Min(kcBlock, s.K - pc);
                         GemmPack.B<TV, T>((T*)b, bp, s, pc, kc, jc, nc);
-                        for (var ir = i0; ir < i1; ir += mr)
-                            RowTile<TV, T>((T*)a, ap, bp, (T*)c, s, ir, Math.Min(mr, i1 - ir), pc, kc, jc, nc);
+                        for (var ir = i0; ir < i1; ir += group * mr)
+                            RowTiles<TV, T>((T*)a, ap, bp, (T*)c, s, ir, Math.Min(group * mr, i1 - ir), pc, kc, jc, nc);
                     }
                 }
             }
@@ -132,19 +133,31 @@ internal static unsafe class GemmBlocked
     }
 
     /// <summary>
-    /// Rows [ir, ir + rows) of C against one packed k-block of op(B), columns [jc, jc + nc): packs the rows' A sliver
-    /// into <paramref name="ap"/>, then sweeps the block's slivers (sliver j at <c>bp + j·Nr·kc</c>).
+    /// Rows [ir, ir + rows) of C against one packed k-block of op(B), columns [jc, jc + nc): packs the rows' A slivers
+    /// into <paramref name="ap"/>, then sweeps the block's slivers (sliver j at <c>bp + j·Nr·kc</c>) with each row
+    /// tile in turn.
     /// </summary>
-    private static void RowTile<TV, T>(T* a, T* ap, T* bp, T* c, GemmShape s, int ir, int rows, int pc, int kc, int jc, int nc)
+    private static void RowTiles<TV, T>(T* a, T* ap, T* bp, T* c, GemmShape s, int ir, int rows, int pc, int kc, int jc, int nc)
         where TV : unmanaged, ISimd<TV, T>
         where T : unmanaged, INumber<T>
     {
-        var nr = GemmMicroKernel.Nr<TV, T>();
+        var (mr, nr, stride) = (GemmMicroKernel.Mr<TV>(), GemmMicroKernel.Nr<TV, T>(), GemmPack.ASliverStride<TV, T>(kc));
         var add = pc > 0 || s.Accumulate;
         GemmPack.A<TV, T>(a, ap, s, ir, rows, pc, kc);
-        for (var jr = 0; jr < nc; jr += nr)
-            GemmMicroKernel.Run<TV, T>(ap, bp + jr * kc, kc, c + (nint)ir * s.StrideC + jc + jr, s.StrideC, add, rows, Math.Min(nr, nc - jr));
+        for (var t = 0; t * mr < rows; t++, ap += stride)
+        {
+            var (row, tileRows) = (ir + t * mr, Math.Min(mr, rows - t * mr));
+            for (var jr = 0; jr < nc; jr += nr)
+                GemmMicroKernel.Run<TV, T>(ap, bp + jr * kc, kc, c + (nint)row * s.StrideC + jc + jr, s.StrideC, add, tileRows, Math.Min(nr, nc - jr));
+        }
     }
+
+    /// <summary>
+    /// Row tiles whose A slivers are packed together: one for a plain A (each sliver's rows are contiguous runs), and
+    /// about 96 rows of a transposed A, whose sliver reads a short run from each of kc rows of A: packed one at a
+    /// time, every tile read those rows' cache lines again, and the pack ran at a third of the plain one's rate.
+    /// </summary>
+    private static int TilesPerPack(GemmShape s, int mr) => s.TransA ? Math.Max(1, 96 / mr) : 1;
 
     /// <summary>
     /// A row split whose rows are cut into several parts per thread, claimed by whoever is free, so a thread that runs
@@ -203,8 +216,8 @@ internal static unsafe class GemmBlocked
                 if (Volatile.Read(ref claims.Next) >= rowParts.Count) return;
                 var (mr, nr, kcBlock) = (GemmMicroKernel.Mr<TV>(), GemmMicroKernel.Nr<TV, T>(), Kc<T>());
                 var (kcMax, blockSize) = (Math.Min(kcBlock, s.K), Math.Min(kcBlock, s.K) * RoundUp(s.N, nr));
-                var kBlocks = CeilDiv(s.K, kcBlock);
-                var buffer = ArrayPool<T>.Shared.Rent(64 / sizeof(T) + kBlocks * blockSize + kcMax * mr + GemmPack.Slack<T>());
+                var (kBlocks, group) = (CeilDiv(s.K, kcBlock), TilesPerPack(s, mr));
+                var buffer = ArrayPool<T>.Shared.Rent(64 / sizeof(T) + kBlocks * blockSize + group * GemmPack.ASliverStride<TV, T>(kcMax));
                 fixed (T* start = buffer)
                 {
                     var bp = (T*)(((nint)start + 63) & ~(nint)63);
@@ -217,11 +230,12 @@ internal static unsafe class GemmBlocked
                     for (int claim; (claim = Interlocked.Increment(ref claims.Next) - 1) < rowParts.Count;)
                     {
                         var (lo, hi) = rowParts[claim];
-                        for (var ir = lo * mr; ir < Math.Min(hi * mr, s.M); ir += mr)
+                        var end = Math.Min(hi * mr, s.M);
+                        for (var ir = lo * mr; ir < end; ir += group * mr)
                             for (var kBlock = 0; kBlock < kBlocks; kBlock++)
                             {
                                 var pc = kBlock * kcBlock;
-                                RowTile<TV, T>((T*)a, ap, bp + kBlock * blockSize, (T*)c, s, ir, Math.Min(mr, s.M - ir), pc, Math.Min(kcBlock, s.K - pc), 0, s.N);
+                                RowTiles<TV, T>((T*)a, ap, bp + kBlock * blockSize, (T*)c, s, ir, Math.Min(group * mr, end - ir), pc, Math.Min(kcBlock, s.K - pc), 0, s.N);
                             }
                     }
                 }

@@ -39,19 +39,27 @@ internal static unsafe class GemmPack
         }
     }
 
+    /// <summary>Elements from one packed A sliver of depth <paramref name="kc"/> to the next (see <see cref="A"/>).</summary>
+    public static int ASliverStride<TV, T>(int kc)
+        where TV : unmanaged, ISimd<TV, T>
+        where T : unmanaged => kc * GemmMicroKernel.Mr<TV>() + Slack<T>();
+
     /// <summary>
-    /// The Mr-row sliver op(A)[ir..ir+rows, pc..pc+kc] as <c>ap[p·Mr + r] = op(A)[ir+r, pc+p]</c>, zero rows past
-    /// <paramref name="rows"/>.
+    /// The Mr-row slivers of op(A)[ir..ir+rows, pc..pc+kc]: sliver t, at <c>ap + t·ASliverStride(kc)</c>, holds rows
+    /// ir + t·Mr … as <c>ap[p·Mr + r] = op(A)[ir+t·Mr+r, pc+p]</c>, zero rows past <paramref name="rows"/>. A
+    /// transposed A is packed in one pass over its kc rows for all the slivers, so each row's run is read once.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void A<TV, T>(T* a, T* ap, GemmShape s, int ir, int rows, int pc, int kc)
         where TV : unmanaged, ISimd<TV, T>
         where T : unmanaged, INumber<T>
     {
+        var (mr, stride) = (GemmMicroKernel.Mr<TV>(), ASliverStride<TV, T>(kc));
         if (s.TransA)
-            Straight<TV, T>(a + (nint)pc * s.StrideA + ir, s.StrideA, rows, GemmMicroKernel.Mr<TV>(), kc, ap);
+            AcrossTiles<TV, T>(a + (nint)pc * s.StrideA + ir, s.StrideA, rows, kc, ap, stride);
         else
-            Transposed<TV, T>(a + (nint)ir * s.StrideA + pc, s.StrideA, rows, GemmMicroKernel.Mr<TV>(), kc, ap);
+            for (var t = 0; t * mr < rows; t++)
+                Transposed<TV, T>(a + (nint)(ir + t * mr) * s.StrideA + pc, s.StrideA, rows - t * mr, mr, kc, ap + t * stride);
     }
 
     // dst[p·width + r] = src[p·ld + r] for r < count, else 0: each p is a contiguous run of the source, copied as
@@ -66,6 +74,32 @@ internal static unsafe class GemmPack
         for (var p = 0; p < kc; p++, src += ld, dst += width)
             for (var r = (width - 1) / TV.Count * TV.Count; r >= 0; r -= TV.Count)
                 TV.LoadFirst(src + r, valid - r).Store(dst + r);
+    }
+
+    // The slivers of a transposed A, dst[t·sliverStride + p·Mr + r] = src[p·ld + t·Mr + r] for t·Mr + r < count, else
+    // 0: one pass over the kc runs, each copied into every sliver in turn. A tile whose groups all end inside the run
+    // is copied with whole loads (lanes past Mr spill into the next p, written later, or past the last p into the
+    // Slack gap between slivers); the masked load, about 40 % of the pack where every tile took it, only at the run's
+    // end. Groups go highest first, so a spill into the next group is overwritten.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void AcrossTiles<TV, T>(T* src, nint ld, int count, int kc, T* dst, nint sliverStride)
+        where TV : unmanaged, ISimd<TV, T>
+        where T : unmanaged, INumber<T>
+    {
+        var mr = GemmMicroKernel.Mr<TV>();
+        var last = (mr - 1) / TV.Count * TV.Count;
+        var tiles = (count + mr - 1) / mr;
+        var whole = count >= last + TV.Count ? Math.Min(tiles, (count - last - TV.Count) / mr + 1) : 0;
+        for (var p = 0; p < kc; p++, src += ld, dst += mr)
+        {
+            T* from = src, to = dst;
+            for (var t = 0; t < whole; t++, from += mr, to += sliverStride)
+                for (var r = last; r >= 0; r -= TV.Count)
+                    TV.Load(from + r).Store(to + r);
+            for (var t = whole; t < tiles; t++, from += mr, to += sliverStride)
+                for (var r = last; r >= 0; r -= TV.Count)
+                    TV.LoadFirst(from + r, Math.Min(count - t * mr, mr) - r).Store(to + r);
+        }
     }
 
     // dst[p·width + r] = src[r·ld + p] for r < count, else 0: each r is a contiguous run, transposed in square

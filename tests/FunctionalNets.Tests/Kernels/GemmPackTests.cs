@@ -4,21 +4,22 @@ using FunctionalNets.Kernels;
 namespace FunctionalNets.Tests.Kernels;
 
 /// <summary>
-/// The transposing packs against their definition at every width this machine has: the A sliver of a row-major A and
-/// the B slivers of a transposed B, with partial slivers (fewer rows or columns than the tile) and depths that are
-/// not a whole number of transpose blocks, and nothing written past the sliver and its slack.
+/// The packs against their definition at every width this machine has: the A slivers of a plain or transposed A
+/// (several packed at once) and the B slivers of a transposed B, with partial slivers (fewer rows or columns than the
+/// tile) and depths that are not a whole number of transpose blocks, and nothing written past the slivers and their
+/// slack.
 /// </summary>
 public class GemmPackTests
 {
     private static readonly int[] Depths = [1, 3, 4, 5, 8, 9, 16, 17, 31];
 
-    [Fact]
-    public void A_row_major_sliver_holds_each_depth_step_as_a_row_of_the_tile()
+    [Theory, InlineData(false), InlineData(true)]
+    public void A_slivers_hold_each_depth_step_as_a_row_of_their_tile(bool transA)
     {
         foreach (var bits in AtEveryWidth.Widths)
         {
-            PackA<float>(bits);
-            PackA<double>(bits);
+            PackA<float>(bits, transA);
+            PackA<double>(bits, transA);
         }
     }
 
@@ -32,23 +33,32 @@ public class GemmPackTests
         }
     }
 
-    private static void PackA<T>(int bits)
+    // op(A)[ir..ir+rows, pc..pc+kc] for rows up to three tiles and a bit, so several slivers are packed at once.
+    private static void PackA<T>(int bits, bool transA)
         where T : unmanaged, INumber<T>
     {
         var mr = MrAt(bits);
         foreach (var kc in Depths)
-            for (var rows = 1; rows <= mr; rows++)
+            for (var rows = 1; rows <= 3 * mr + 1; rows++)
             {
-                // A is (rows + 2)×(kc + 3), ld = kc + 3; the sliver starts at row 1, column 2.
-                var (ld, ir, pc) = (kc + 3, 1, 2);
-                var a = Enumerable.Range(0, (rows + 2) * ld).Select(i => T.CreateTruncating(i + 1)).ToArray();
-                var packed = Pack<T>(bits, mr * kc, (pa, dst) => PackAAt<T>(bits, pa, dst, new GemmShape(rows + ir, ld, 1, false, false, false), ir, rows, pc, kc), a);
-                for (var p = 0; p < kc; p++)
-                    for (var r = 0; r < mr; r++)
-                    {
-                        var expected = r < rows ? a[(ir + r) * ld + pc + p] : T.Zero;
-                        Assert.True(expected == packed[p * mr + r], $"{typeof(T).Name} at {bits} bits, {rows} rows, kc={kc}: ap[{p}·{mr} + {r}] = {packed[p * mr + r]}, expected {expected}");
-                    }
+                // op(A) is (rows + 2)×(kc + 3) starting at row 1, column 2, stored with 4 spare elements a line.
+                var (m, k, ir, pc) = (rows + 2, kc + 3, 1, 2);
+                var ld = (transA ? m : k) + 4;
+                var a = Enumerable.Range(0, (transA ? k : m) * ld).Select(i => T.CreateTruncating(i + 1)).ToArray();
+                T OpA(int i, int p) => transA ? a[p * ld + i] : a[i * ld + p];
+                var stride = StrideAt<T>(bits, kc);
+                var tiles = (rows + mr - 1) / mr;
+                var shape = new GemmShape(m, k, 1, transA, false, false, Lda: ld);
+                var packed = Pack<T>(bits, (tiles - 1) * stride + mr * kc, (pa, dst) => PackAAt<T>(bits, pa, dst, shape, ir, rows, pc, kc), a);
+                for (var t = 0; t < tiles; t++)
+                    for (var p = 0; p < kc; p++)
+                        for (var r = 0; r < mr; r++)
+                        {
+                            var row = t * mr + r;
+                            var expected = row < rows ? OpA(ir + row, pc + p) : T.Zero;
+                            var actual = packed[t * stride + p * mr + r];
+                            Assert.True(expected == actual, $"{typeof(T).Name} at {bits} bits, transA={transA}, {rows} rows, kc={kc}: sliver {t}, ap[{p}·{mr} + {r}] = {actual}, expected {expected}");
+                        }
             }
     }
 
@@ -90,6 +100,14 @@ public class GemmPackTests
             Assert.True(buffer[i] == sentinel, $"{typeof(T).Name} at {bits} bits: element {i} past the sliver and its slack ({length} + {slack}) was written");
         return buffer[..length];
     }
+
+    private static int StrideAt<T>(int bits, int kc)
+        where T : unmanaged => bits switch
+        {
+            512 => GemmPack.ASliverStride<V512<T>, T>(kc),
+            256 => GemmPack.ASliverStride<V256<T>, T>(kc),
+            _ => GemmPack.ASliverStride<V128<T>, T>(kc),
+        };
 
     private static int MrAt(int bits) => bits switch
     {
