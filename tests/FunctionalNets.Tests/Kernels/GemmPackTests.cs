@@ -5,7 +5,7 @@ namespace FunctionalNets.Tests.Kernels;
 
 /// <summary>
 /// The packs against their definition at every width this machine has: the A slivers of a plain or transposed A
-/// (several packed at once) and the B slivers of a transposed B, with partial slivers (fewer rows or columns than the
+/// (several packed at once) and the B slivers of a plain or transposed B, with partial slivers (fewer rows or columns than the
 /// tile) and depths that are not a whole number of transpose blocks, and nothing written past the slivers and their
 /// slack.
 /// </summary>
@@ -23,13 +23,13 @@ public class GemmPackTests
         }
     }
 
-    [Fact]
-    public void B_transposed_slivers_hold_each_depth_step_as_a_row_of_columns()
+    [Theory, InlineData(false), InlineData(true)]
+    public void B_slivers_hold_each_depth_step_as_a_row_of_columns(bool transB)
     {
         foreach (var bits in AtEveryWidth.Widths)
         {
-            PackB<float>(bits);
-            PackB<double>(bits);
+            PackB<float>(bits, transB);
+            PackB<double>(bits, transB);
         }
     }
 
@@ -62,26 +62,29 @@ public class GemmPackTests
             }
     }
 
-    private static void PackB<T>(int bits)
+    private static void PackB<T>(int bits, bool transB)
         where T : unmanaged, INumber<T>
     {
         var nr = 2 * bits / 8 / System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
         foreach (var kc in Depths)
-            foreach (var nc in (int[])[1, nr - 1, nr, nr + 3, 2 * nr + 1])
+            foreach (var nc in (int[])[1, nr - 1, nr, nr + 3, 2 * nr + 1, 3 * nr])
             {
-                // B is stored n×k (transposed), ld = kc + 5 with n = nc + 1; the block starts at column 1 of op(B), row 4.
-                var (ld, jc, pc) = (kc + 5, 1, 4);
-                var b = Enumerable.Range(0, (nc + 1) * ld).Select(i => T.CreateTruncating(i + 1)).ToArray();
+                // op(B) is (kc + 4)×(nc + 1) starting at row 4, column 1, stored with 5 spare elements a line.
+                var (k, n, pc, jc) = (kc + 4, nc + 1, 4, 1);
+                var ld = (transB ? k : n) + 5;
+                var b = Enumerable.Range(0, (transB ? n : k) * ld).Select(i => T.CreateTruncating(i + 1)).ToArray();
+                T OpB(int p, int j) => transB ? b[j * ld + p] : b[p * ld + j];
                 var slivers = (nc + nr - 1) / nr;
-                var packed = Pack<T>(bits, slivers * nr * kc, (pb, dst) => PackBAt<T>(bits, pb, dst, new GemmShape(1, ld, nc + 1, false, true, false), pc, kc, jc, nc), b);
+                var shape = new GemmShape(1, k, n, false, transB, false, Ldb: ld);
+                var packed = Pack<T>(bits, slivers * nr * kc, (pb, dst) => PackBAt<T>(bits, pb, dst, shape, pc, kc, jc, nc), b);
                 for (var s = 0; s < slivers; s++)
                     for (var p = 0; p < kc; p++)
                         for (var j = 0; j < nr; j++)
                         {
                             var col = s * nr + j;
-                            var expected = col < nc ? b[(jc + col) * ld + pc + p] : T.Zero;
+                            var expected = col < nc ? OpB(pc + p, jc + col) : T.Zero;
                             var actual = packed[s * kc * nr + p * nr + j];
-                            Assert.True(expected == actual, $"{typeof(T).Name} at {bits} bits, nc={nc}, kc={kc}: sliver {s}, p={p}, j={j} = {actual}, expected {expected}");
+                            Assert.True(expected == actual, $"{typeof(T).Name} at {bits} bits, transB={transB}, nc={nc}, kc={kc}: sliver {s}, p={p}, j={j} = {actual}, expected {expected}");
                         }
             }
     }
