@@ -71,6 +71,10 @@ internal static unsafe class GemmBlocked
 
     private static int CeilDiv(int x, int y) => (x + y - 1) / y;
 
+    // Packed slivers are read with full-vector loads: start them on a cache line (a buffer rents 64 bytes extra).
+    private static T* LineAligned<T>(T* start)
+        where T : unmanaged => (T*)(((nint)start + 63) & ~(nint)63);
+
     /// <summary>
     /// The product over the k-block [k0, k0 + Kc) alone: op(A)'s columns and op(B)'s rows of that block, added to C
     /// unless it is the first block of a product that overwrites C. Run in order, the blocks sum each element of C as
@@ -113,8 +117,7 @@ internal static unsafe class GemmBlocked
             var buffer = ArrayPool<T>.Shared.Rent(align + kcMax * ncMax + group * GemmPack.ASliverStride<TV, T>(kcMax));
             fixed (T* start = buffer)
             {
-                // B slivers are read with full-vector loads: start them on a cache line.
-                var bp = (T*)(((nint)start + 63) & ~(nint)63);
+                var bp = LineAligned(start);
                 var ap = bp + kcMax * ncMax;
                 for (var jc = j0; jc < j1; jc += ncBlock)
                 {
@@ -162,9 +165,11 @@ internal static unsafe class GemmBlocked
 
     /// <summary>
     /// A row split whose rows are cut into several parts per thread, claimed by whoever is free, so a thread that runs
-    /// slower (its core slower, its cache colder, its tiles partial) does not hold the other up at the join. Each
-    /// thread packs op(B) into its own buffer before its first claim: reading B packed by another core cost more than
-    /// packing it twice (docs/architecture.md, "Each thread packs its own B").
+    /// slower (its core slower, its cache colder, its tiles partial) does not hold the other up at the join. Up to
+    /// 2 MiB each thread packs op(B) into its own buffer before its first claim: reading B packed by another core cost
+    /// more than packing it twice (docs/architecture.md, "Each thread packs its own B"). A larger B is packed once, by
+    /// the threads together, into a buffer they share: packing it twice cost more there ("One B for all threads past
+    /// 2 MiB").
     /// </summary>
     /// <remarks>
     /// Each element of C still sums its k-blocks in order, each from zero, so the bits are those of
@@ -175,13 +180,23 @@ internal static unsafe class GemmBlocked
         where T : unmanaged, INumber<T>
     {
         /// <summary>
-        /// B is one column block, the threads' packed copies of it come to at most 8 MiB together (4 MiB each on two
-        /// threads), and the product is large enough (8 Mi multiply-adds) that each thread packing all of B costs little
+        /// B is one column block, the threads' packed copies of it would come to at most 8 MiB together (4 MiB each on
+        /// two threads; counted so even where they share one, <see cref="SharesB"/>), and the product is large enough (8 Mi multiply-adds) that each thread packing all of B costs little
         /// beside its share of the rows. Up to that size one pass over all of B beat one pass per k-block with a meeting
         /// between them (W1 n = 512 about +3 %, n = 1,024 about +5 %; docs/architecture.md, "One pass over B").
         /// </summary>
         public static bool Fits(GemmShape s, int threads) =>
-            s.N <= Nc<T>() && threads * (long)s.K * RoundUp(s.N, GemmMicroKernel.Nr<TV, T>()) * sizeof(T) <= 8L << 20 && (long)s.M * s.K * s.N >= 1L << 23;
+            s.N <= Nc<T>() && threads * PackedB(s) * sizeof(T) <= 8L << 20 && (long)s.M * s.K * s.N >= 1L << 23;
+
+        /// <summary>
+        /// Whether the threads pack one B together: past 2 MiB, where on a 512 KiB-L2 Zen 3 neither thread's copy stays
+        /// in its L2 and a shared B ran W1 n = 1,024 2 % faster, while on a 1 MiB-L2 Zen 5 each thread's own copy was
+        /// 8–14 % faster at 1 and 2 MiB.
+        /// </summary>
+        private static bool SharesB(GemmShape s) => PackedB(s) * sizeof(T) > 2L << 20;
+
+        // Elements of op(B) packed: every k-block's slivers, the last one padded to Nr columns.
+        private static long PackedB(GemmShape s) => (long)s.K * RoundUp(s.N, GemmMicroKernel.Nr<TV, T>());
 
         /// <summary>
         /// Too large for <see cref="Fits"/>, but a product whose k-blocks can be split one at a time: a k-block of B is
@@ -194,7 +209,15 @@ internal static unsafe class GemmBlocked
         public static void Multiply(nint a, nint b, nint c, GemmShape s, int threads)
         {
             var rows = new GuidedParts(CeilDiv(s.M, GemmMicroKernel.Mr<TV>()), threads, MinTiles(s, GemmMicroKernel.Mr<TV>()));
-            StaticParallel.For(threads, new Team(a, b, c, s, rows, new Claims()));
+            if (!SharesB(s))
+            {
+                StaticParallel.For(threads, new Team(a, b, c, sharedB: 0, s, rows, new Claims()));
+                return;
+            }
+            var buffer = ArrayPool<T>.Shared.Rent(64 / sizeof(T) + (int)PackedB(s));
+            fixed (T* start = buffer)
+                StaticParallel.For(threads, new Team(a, b, c, (nint)LineAligned(start), s, rows, new Claims()));
+            ArrayPool<T>.Shared.Return(buffer);
         }
 
         private static int RoundUp(int x, int y) => CeilDiv(x, y) * y;
@@ -205,10 +228,21 @@ internal static unsafe class GemmBlocked
         private sealed class Claims
         {
             public int Next;
+            public int NextPack;
+            public int PacksDone;
         }
 
-        /// <summary>One thread's share: pack op(B), then claim row parts in order until none is left.</summary>
-        private readonly struct Team(nint a, nint b, nint c, GemmShape s, GuidedParts rowParts, Claims claims) : IPartWork
+        /// <summary>
+        /// One thread's share: pack op(B) (all of it into its own buffer, or its claims of the shared one's pieces),
+        /// then claim row parts in order until none is left.
+        /// </summary>
+        /// <remarks>
+        /// A piece of the shared B is claimed by a running thread, which packs it without waiting for anything, so a
+        /// thread that waits for the pieces others claimed cannot wait forever; if the parts run one after another
+        /// on one thread, the first packs every piece. The pieces are whole slivers, and B's packs write nothing past
+        /// a sliver (its Nr is a whole number of vectors), so pieces packed side by side never overlap.
+        /// </remarks>
+        private readonly struct Team(nint a, nint b, nint c, nint sharedB, GemmShape s, GuidedParts rowParts, Claims claims) : IPartWork
         {
             public void Run(int part, int parts)
             {
@@ -218,16 +252,20 @@ internal static unsafe class GemmBlocked
                 var (mr, nr, kcBlock) = (GemmMicroKernel.Mr<TV>(), GemmMicroKernel.Nr<TV, T>(), Kc<T>());
                 var (kcMax, blockSize) = (Math.Min(kcBlock, s.K), Math.Min(kcBlock, s.K) * RoundUp(s.N, nr));
                 var (kBlocks, group) = (CeilDiv(s.K, kcBlock), TilesPerPack(s, mr));
-                var buffer = ArrayPool<T>.Shared.Rent(64 / sizeof(T) + kBlocks * blockSize + group * GemmPack.ASliverStride<TV, T>(kcMax));
+                var ownB = sharedB == 0 ? kBlocks * blockSize : 0;
+                var buffer = ArrayPool<T>.Shared.Rent(64 / sizeof(T) + ownB + group * GemmPack.ASliverStride<TV, T>(kcMax));
                 fixed (T* start = buffer)
                 {
-                    var bp = (T*)(((nint)start + 63) & ~(nint)63);
-                    var ap = bp + kBlocks * blockSize;
-                    for (var kBlock = 0; kBlock < kBlocks; kBlock++)
-                    {
-                        var pc = kBlock * kcBlock;
-                        GemmPack.B<TV, T>((T*)b, bp + kBlock * blockSize, s, pc, Math.Min(kcBlock, s.K - pc), 0, s.N);
-                    }
+                    var ap = LineAligned(start) + ownB;
+                    var bp = sharedB == 0 ? LineAligned(start) : (T*)sharedB;
+                    if (sharedB == 0)
+                        for (var kBlock = 0; kBlock < kBlocks; kBlock++)
+                        {
+                            var pc = kBlock * kcBlock;
+                            GemmPack.B<TV, T>((T*)b, bp + kBlock * blockSize, s, pc, Math.Min(kcBlock, s.K - pc), 0, s.N);
+                        }
+                    else
+                        PackShared(bp, blockSize);
                     for (int claim; (claim = Interlocked.Increment(ref claims.Next) - 1) < rowParts.Count;)
                     {
                         var (lo, hi) = rowParts[claim];
@@ -242,6 +280,32 @@ internal static unsafe class GemmBlocked
                 }
                 ArrayPool<T>.Shared.Return(buffer);
             }
+
+            // Claims pieces of the shared B (a k-block's slivers over 256 columns) until none is left, then waits until
+            // every claimed piece is packed.
+            private void PackShared(T* bp, int blockSize)
+            {
+                var (nr, kcBlock) = (GemmMicroKernel.Nr<TV, T>(), Kc<T>());
+                var width = Math.Max(nr, PieceColumns / nr * nr);
+                var (across, pieces) = (CeilDiv(s.N, width), CeilDiv(s.K, kcBlock) * CeilDiv(s.N, width));
+                for (int piece; (piece = Interlocked.Increment(ref claims.NextPack) - 1) < pieces;)
+                    try
+                    {
+                        var (kBlock, column) = Math.DivRem(piece, across);
+                        var (pc, jc) = (kBlock * kcBlock, column * width);
+                        var kc = Math.Min(kcBlock, s.K - pc);
+                        GemmPack.B<TV, T>((T*)b, bp + kBlock * blockSize + jc * kc, s, pc, kc, jc, Math.Min(width, s.N - jc));
+                    }
+                    finally
+                    {
+                        Interlocked.Increment(ref claims.PacksDone); // a failed piece must not leave the others waiting
+                    }
+                var wait = new SpinWait();
+                while (Volatile.Read(ref claims.PacksDone) < pieces) wait.SpinOnce(sleep1Threshold: -1);
+            }
         }
+
+        // Columns of one piece of a shared B: 16 pieces at n = 1,024, so the threads finish packing close together.
+        private const int PieceColumns = 256;
     }
 }

@@ -108,6 +108,20 @@ public class GemmTests
         // three or four blocks with a partial last one, the first overwriting C and the others adding.
         RowSplitMatchesNaiveAndOneThread(420, 600, 460, transA, transB);
 
+    [Theory, MemberData(nameof(TransposeFlags))]
+    public void A_row_split_over_one_shared_packed_b_matches_naive_and_one_thread_bit_for_bit(bool transA, bool transB)
+    {
+        // B packs into more than 2 MiB, so two and three threads pack it once, together, in pieces they claim, and then
+        // claim rows: 240×1100×512 for float (2.2 MiB) and 240×1100×256 for double (2.1 MiB), with a partial row tile
+        // and k-block, and pieces of two sizes. At 512 and 256 bits where the machine has them (at 128 the columns split).
+        foreach (var bits in AtEveryWidth.Widths.Where(bits => bits >= 256))
+        {
+            using var width = VectorWidth.Use(bits);
+            RowSplitMatchesNaiveAndOneThread(240, 1100, 512, transA, transB);
+            RowSplitMatchesNaiveAndOneThread(240, 1100, 256, transA, transB);
+        }
+    }
+
     private static void RowSplitMatchesNaiveAndOneThread(int m, int k, int n, bool transA, bool transB)
     {
         foreach (var accumulate in (ReadOnlySpan<bool>)[false, true])
