@@ -38,7 +38,7 @@ public static class Add
         where T : unmanaged, IFloatingPointIeee754<T> =>
         dy => [Broadcast.SumTo(dy, a), negateB ? Negate.Forward(Broadcast.SumTo(dy, b)) : Broadcast.SumTo(dy, b)];
 
-    private readonly struct AddKernel<T> : IBroadcastOp<T>
+    internal readonly struct AddKernel<T> : IBroadcastOp<T>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         public static void Invoke(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y) => TensorPrimitives.Add(a, b, y);

@@ -1,7 +1,7 @@
 using System.Numerics;
 using FunctionalNets.Autodiff;
+using FunctionalNets.Kernels;
 using FunctionalNets.Tensors;
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace FunctionalNets.Ops;
 
@@ -25,8 +25,7 @@ public static class Affine
         return Tensor.Build<T>(x.Shape.WithDim(-1, m), y =>
         {
             MatMul.Into(x, w, y);
-            for (var row = 0; row < y.Length; row += m)
-                TensorPrimitives.Add(y.Slice(row, m), b.Span, y.Slice(row, m));
+            Pointwise.EachRow<Add.AddKernel<T>, T>(y, b.Span, y);
         });
     }
 

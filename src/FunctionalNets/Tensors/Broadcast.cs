@@ -70,23 +70,18 @@ public static class Broadcast
     }
 
     /// <summary>
-    /// <c>y = op(a, b)</c> elementwise with broadcasting. Equal shapes run the op's kernel over the whole buffers;
-    /// otherwise the axes are merged (<see cref="Layout"/>) and each output row is one kernel call, so a bias add
+    /// <c>y = op(a, b)</c> elementwise with broadcasting. Equal shapes run the op's kernel over the whole buffers
+    /// (<see cref="Pointwise"/>, spread over the threads, as is a row stretched over whole rows); otherwise the axes are merged (<see cref="Layout"/>) and each output row is one kernel call, so a bias add
     /// [B, T, C] + [C] is B·T calls of the row kernel on (row, bias).
     /// </summary>
     internal static Tensor<T> Elementwise<TOp, T>(string op, Tensor<T> a, Tensor<T> b)
         where TOp : IBroadcastOp<T>
         where T : unmanaged, INumber<T>
     {
-        if (a.Shape == b.Shape) return Tensor.Build<T, (Tensor<T> A, Tensor<T> B)>(a.Shape, (a, b), static (s, y) => TOp.Invoke(s.A.Span, s.B.Span, y));
+        if (a.Shape == b.Shape) return Tensor.Build<T, (Tensor<T> A, Tensor<T> B)>(a.Shape, (a, b), static (s, y) => Pointwise.Same<TOp, T>(s.A.Span, s.B.Span, y));
         if (IsTrailing(b.Shape, a.Shape))
             // b stretched over whole rows of a (a bias, a positional table): one row kernel call per row.
-            return Tensor.Build<T, (Tensor<T> A, Tensor<T> B)>(a.Shape, (a, b), static (s, y) =>
-            {
-                var (a, b) = s;
-                for (var row = 0; row < y.Length; row += b.Size)
-                    TOp.Invoke(a.Span.Slice(row, b.Size), b.Span, y.Slice(row, b.Size));
-            });
+            return Tensor.Build<T, (Tensor<T> A, Tensor<T> B)>(a.Shape, (a, b), static (s, y) => Pointwise.EachRow<TOp, T>(s.A.Span, s.B.Span, y));
         var shape = ResultShape(op, a.Shape, b.Shape);
         if (shape.Size == 0) return Tensor.Zeros<T>(shape);
         var (dims, strides) = Layout(shape, a.Shape, b.Shape);
