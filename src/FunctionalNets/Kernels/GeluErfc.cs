@@ -81,8 +81,9 @@ internal static unsafe class GeluErfc
         {
             var (from, to) = (start * Chunk, Math.Min(n, end * Chunk));
             var (i, w) = (from, TV.Count);
-            // One vector per iteration: computing two side by side in this generic body made the JIT spill (a
-            // W6-shaped step went from 47 to 61 ms), and the core overlaps consecutive iterations anyway.
+            // One vector per iteration, though the pass is bound by the latency of each vector's chain: two chains
+            // side by side, hand-written on Vector256, ran 1.5 times as fast with the same bits, but every generic
+            // form of it tried here was slower than this (docs/architecture.md, "Exact GELU, two chains").
             if (TV.IsSupported)
                 for (; i + w <= to; i += w)
                     Element<TV>(i).Store(output + i);
