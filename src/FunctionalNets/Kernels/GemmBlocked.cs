@@ -181,8 +181,8 @@ internal static unsafe class GemmBlocked
     {
         /// <summary>
         /// B is one column block, the threads' packed copies of it would come to at most 8 MiB together (4 MiB each on
-        /// two threads; counted so even where they share one, <see cref="SharesB"/>), and the product is large enough (8 Mi multiply-adds) that each thread packing all of B costs little
-        /// beside its share of the rows. Up to that size one pass over all of B beat one pass per k-block with a meeting
+        /// two threads; counted so even where they share one, <see cref="SharesB"/>), and the product is large enough
+        /// (8 Mi multiply-adds) that each thread packing all of B costs little beside its share of the rows. Up to that size one pass over all of B beat one pass per k-block with a meeting
         /// between them (W1 n = 512 about +3 %, n = 1,024 about +5 %; docs/architecture.md, "One pass over B").
         /// </summary>
         public static bool Fits(GemmShape s, int threads) =>
@@ -256,8 +256,9 @@ internal static unsafe class GemmBlocked
                 var buffer = ArrayPool<T>.Shared.Rent(64 / sizeof(T) + ownB + group * GemmPack.ASliverStride<TV, T>(kcMax));
                 fixed (T* start = buffer)
                 {
-                    var ap = LineAligned(start) + ownB;
-                    var bp = sharedB == 0 ? LineAligned(start) : (T*)sharedB;
+                    var own = LineAligned(start);
+                    var bp = sharedB == 0 ? own : (T*)sharedB;
+                    var ap = own + ownB;
                     if (sharedB == 0)
                         for (var kBlock = 0; kBlock < kBlocks; kBlock++)
                         {
