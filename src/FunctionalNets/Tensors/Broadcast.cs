@@ -70,9 +70,10 @@ public static class Broadcast
     }
 
     /// <summary>
-    /// <c>y = op(a, b)</c> elementwise with broadcasting. Equal shapes run the op's kernel over the whole buffers
-    /// (<see cref="Pointwise"/>, spread over the threads, as is a row stretched over whole rows); otherwise the axes are merged (<see cref="Layout"/>) and each output row is one kernel call, so a bias add
-    /// [B, T, C] + [C] is B·T calls of the row kernel on (row, bias).
+    /// <c>y = op(a, b)</c> elementwise with broadcasting. Equal shapes run the op's kernel over the whole buffers, and
+    /// a row stretched over whole rows (a bias add [B, T, C] + [C]) is one kernel call per row, both spread over the
+    /// threads by <see cref="Pointwise"/>; otherwise the axes are merged (<see cref="Layout"/>) and each output row is
+    /// one kernel call.
     /// </summary>
     internal static Tensor<T> Elementwise<TOp, T>(string op, Tensor<T> a, Tensor<T> b)
         where TOp : IBroadcastOp<T>
