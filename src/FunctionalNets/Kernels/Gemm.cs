@@ -34,11 +34,15 @@ internal static unsafe class Gemm
     /// elements apart (each at least the block's stored row length; the caller keeps the memory pinned). The same bits
     /// as multiplying contiguous copies of the blocks: packing reads the same elements either way.
     /// </summary>
+    /// <remarks>
+    /// A <paramref name="band"/> other than <see cref="GemmBand.Full"/> lets the packed kernel leave out work that
+    /// cannot change the result (a causal mask's zeros); the bits of what it computes are the same either way.
+    /// </remarks>
     public static void Multiply<T>(T* a, int lda, T* b, int ldb, T* c, int ldc, int m, int k, int n,
-        bool transA = false, bool transB = false, bool accumulate = false)
+        bool transA = false, bool transB = false, bool accumulate = false, GemmBand band = GemmBand.Full)
         where T : unmanaged, INumber<T>
     {
-        var s = new GemmShape(m, k, n, transA, transB, accumulate, lda, ldb, ldc);
+        var s = new GemmShape(m, k, n, transA, transB, accumulate, lda, ldb, ldc, band);
         var (aCols, bCols) = (transA ? m : k, transB ? k : n);
         if (m < 0 || k < 0 || n < 0 || lda < aCols || ldb < bCols || ldc < n)
             throw new ArgumentException($"Gemm: m={m}, k={k}, n={n} need lda ≥ {aCols}, ldb ≥ {bCols}, ldc ≥ {n}, got {lda}, {ldb}, {ldc}");
@@ -147,11 +151,37 @@ internal static unsafe class Gemm
 /// <see cref="StrideA"/>, <see cref="StrideB"/> and <see cref="StrideC"/> elements apart: the stored row length
 /// unless <paramref name="Lda"/>, <paramref name="Ldb"/> or <paramref name="Ldc"/> give more (a block inside a wider matrix).
 /// </summary>
-internal readonly record struct GemmShape(int M, int K, int N, bool TransA, bool TransB, bool Accumulate, int Lda = 0, int Ldb = 0, int Ldc = 0)
+internal readonly record struct GemmShape(int M, int K, int N, bool TransA, bool TransB, bool Accumulate, int Lda = 0, int Ldb = 0, int Ldc = 0,
+    GemmBand Band = GemmBand.Full)
 {
     public int StrideA => Lda > 0 ? Lda : TransA ? M : K;
 
     public int StrideB => Ldb > 0 ? Ldb : TransB ? K : N;
 
     public int StrideC => Ldc > 0 ? Ldc : N;
+}
+
+/// <summary>
+/// What a product may leave out around its diagonal (row i of C against column j, or against step p of the sum) when
+/// the caller knows it is masked: causal attention's products, whose probabilities are zero above the diagonal.
+/// </summary>
+/// <remarks>
+/// Leaving out a term that is a zero product changes no bit: each element's chain of fused multiply-adds starts from
+/// +0 and never holds −0, so adding ±0 leaves it as it is. Work is left out a register tile at a time, so a tile
+/// that straddles the diagonal still computes its masked entries; paths that do not look at the band compute
+/// everything, with the same bits.
+/// </remarks>
+internal enum GemmBand
+{
+    /// <summary>Every element, every term.</summary>
+    Full,
+
+    /// <summary>C[i, j] for j ≤ i is all the caller reads: tiles wholly above the diagonal are not computed (their elements are left as they were).</summary>
+    Lower,
+
+    /// <summary>op(A)[i, p] is zero for p &gt; i: row i sums the terms p ≤ i.</summary>
+    TermsUpToRow,
+
+    /// <summary>op(A)[i, p] is zero for p &lt; i: row i sums the terms p ≥ i.</summary>
+    TermsFromRow,
 }

@@ -84,7 +84,8 @@ internal static unsafe class GemmBlocked
         where T : unmanaged
     {
         var (ka, kb) = ((nint)(s.TransA ? a + (nint)k0 * s.StrideA : a + k0), (nint)(s.TransB ? b + k0 : b + (nint)k0 * s.StrideB));
-        var shape = s with { K = Math.Min(Kc<T>(), s.K - k0), Accumulate = s.Accumulate || k0 > 0, Lda = s.StrideA, Ldb = s.StrideB, Ldc = s.StrideC };
+        // The band's terms are counted from the product's first: a k-block's own count would misplace it.
+        var shape = s with { K = Math.Min(Kc<T>(), s.K - k0), Accumulate = s.Accumulate || k0 > 0, Lda = s.StrideA, Ldb = s.StrideB, Ldc = s.StrideC, Band = GemmBand.Full };
         return (ka, kb, shape);
     }
 
@@ -138,7 +139,7 @@ internal static unsafe class GemmBlocked
     /// <summary>
     /// Rows [ir, ir + rows) of C against one packed k-block of op(B), columns [jc, jc + nc): packs the rows' A slivers
     /// into <paramref name="ap"/>, then sweeps the block's slivers (sliver j at <c>bp + j·Nr·kc</c>) with each row
-    /// tile in turn.
+    /// tile in turn, leaving out what the shape's <see cref="GemmBand"/> allows.
     /// </summary>
     private static void RowTiles<TV, T>(T* a, T* ap, T* bp, T* c, GemmShape s, int ir, int rows, int pc, int kc, int jc, int nc)
         where TV : unmanaged, ISimd<TV, T>
@@ -150,8 +151,18 @@ internal static unsafe class GemmBlocked
         for (var t = 0; t * mr < rows; t++, ap += stride)
         {
             var (row, tileRows) = (ir + t * mr, Math.Min(mr, rows - t * mr));
-            for (var jr = 0; jr < nc; jr += nr)
-                GemmMicroKernel.Run<TV, T>(ap, bp + jr * kc, kc, c + (nint)row * s.StrideC + jc + jr, s.StrideC, add, tileRows, Math.Min(nr, nc - jr));
+            // The tile's terms, within this k-block: all, or those its rows' band reaches. An empty range still runs,
+            // so C is written (or has +0 added) as without the band.
+            var (from, to) = s.Band switch
+            {
+                GemmBand.TermsUpToRow => (0, Math.Clamp(row + tileRows - pc, 0, kc)),
+                GemmBand.TermsFromRow => (Math.Clamp(row - pc, 0, kc), kc),
+                _ => (0, kc),
+            };
+            var columns = s.Band == GemmBand.Lower ? Math.Min(nc, row + tileRows - jc) : nc;
+            for (var jr = 0; jr < columns; jr += nr)
+                GemmMicroKernel.Run<TV, T>(ap + from * mr, bp + jr * kc + from * nr, to - from, c + (nint)row * s.StrideC + jc + jr, s.StrideC, add,
+                    tileRows, Math.Min(nr, nc - jr));
         }
     }
 

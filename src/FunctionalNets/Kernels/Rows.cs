@@ -27,6 +27,37 @@ internal static class Rows
     }
 
     /// <summary>
+    /// <see cref="Softmax{T}"/> of square [n, n] rows whose entries above the diagonal are −∞ (a causal mask), with
+    /// the same bits: row i exponentiates only its first max(i + 1, min(n, <see cref="ExpPrefix"/>)) entries, and
+    /// writes after them the +0 that exp(−∞) gives.
+    /// </summary>
+    /// <remarks>
+    /// The prefix goes down the same vector path of TensorPrimitives' exponential as the whole row would, whose lanes
+    /// do not depend on where a span ends (a span shorter than a vector would take its scalar path instead); the
+    /// maximum and the exponentials are those of the whole row, and the sum and the division still run over the whole
+    /// row, as <see cref="Softmax{T}"/> does.
+    /// </remarks>
+    public static void CausalSoftmax<T>(ReadOnlySpan<T> x, Span<T> y, int n)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (var r = 0; r < n; r++)
+        {
+            var yr = y.Slice(r * n, n);
+            var prefix = Math.Max(r + 1, Math.Min(n, ExpPrefix));
+            if (Shifted(x.Slice(r * n, prefix), yr[..prefix], out _))
+            {
+                yr[prefix..].Clear();
+                TensorPrimitives.Divide(yr, LaneSum.Sum<T>(yr), yr);
+            }
+            else
+                yr.Clear();
+        }
+    }
+
+    // Entries at least in a causal row's exponentiated prefix: 64 bytes of floats, the widest vector's worth.
+    private const int ExpPrefix = 16;
+
+    /// <summary>
     /// Max-shifted log-softmax of each row: <c>y = (x − max) − log Σ exp(x − max)</c>. Masked (−∞) entries stay −∞;
     /// a fully masked row stays all −∞. y must not alias x (x is read again after y holds the exponentials).
     /// </summary>
@@ -58,13 +89,22 @@ internal static class Rows
     private static bool ShiftedExp<T>(ReadOnlySpan<T> x, Span<T> y, out T max, out T sum)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        (max, sum) = (T.Zero, T.Zero);
+        sum = T.Zero;
+        if (!Shifted(x, y, out max)) return false;
+        sum = LaneSum.Sum<T>(y);
+        return true;
+    }
+
+    /// <summary><c>exp(x − max)</c> into y, as <see cref="ShiftedExp{T}"/> without the sum.</summary>
+    private static bool Shifted<T>(ReadOnlySpan<T> x, Span<T> y, out T max)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        max = T.Zero;
         if (x.IsEmpty) return false;
         max = TensorPrimitives.Max(x);
         if (T.IsNegativeInfinity(max)) return false;
         TensorPrimitives.Subtract(x, max, y);
         NonPositiveExp.Into<T>(y, y);
-        sum = LaneSum.Sum<T>(y);
         return true;
     }
 

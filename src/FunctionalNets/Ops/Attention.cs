@@ -27,7 +27,7 @@ public static class Attention
         var (p, y) = (Tensor.Uninitialized<T>(batch * t * s), Tensor.Uninitialized<T>(batch * t * e));
         AttentionSlices.Forward<T>(q.Span, SliceLayout.Contiguous(t, d), k.Span, SliceLayout.Contiguous(s, d), v.Span, SliceLayout.Contiguous(s, e),
             p, y, SliceLayout.Contiguous(t, e), batch, t, s, d, e, causal);
-        return (new Tensor<T>(q.Shape.WithDim(-1, e), y), new Saved<T>(new Tensor<T>(q.Shape.WithDim(-1, s), p)));
+        return (new Tensor<T>(q.Shape.WithDim(-1, e), y), new Saved<T>(new Tensor<T>(q.Shape.WithDim(-1, s), p), causal));
     }
 
     /// <summary><c>(dq, dk, dv) = (dS·k/√D, dSᵀ·q/√D, Pᵀ·dy)</c> with <c>dS = P ⊙ (dy·vᵀ − rowsum(dy·vᵀ ⊙ P))</c>.</summary>
@@ -36,11 +36,13 @@ public static class Attention
     {
         var (batch, t, s, d, e) = Dims(q, k, v, causal: false);
         var p = saved.P;
+        if (saved.Causal && t != s)
+            throw new ArgumentException($"{nameof(Attention)}: a causal residual needs as many queries as keys (T = S), got q {q.Shape}, k {k.Shape}");
         if (!p.Shape.EqualsWithDim(q.Shape, -1, s) || !dy.Shape.EqualsWithDim(q.Shape, -1, e))
             throw new ArgumentException($"{nameof(Attention)}: saved P {p.Shape} and dy {dy.Shape} must be {q.Shape.WithDim(-1, s)} and {q.Shape.WithDim(-1, e)}");
         var (dq, dk, dv) = (Tensor.Uninitialized<T>(q.Size), Tensor.Uninitialized<T>(k.Size), Tensor.Uninitialized<T>(v.Size));
         AttentionSlices.Backward<T>(q.Span, SliceLayout.Contiguous(t, d), k.Span, SliceLayout.Contiguous(s, d), v.Span, SliceLayout.Contiguous(s, e),
-            p.Span, dy.Span, SliceLayout.Contiguous(t, e), dq, dk, dv, batch, t, s, d, e);
+            p.Span, dy.Span, SliceLayout.Contiguous(t, e), dq, dk, dv, batch, t, s, d, e, saved.Causal);
         return (new Tensor<T>(q.Shape, dq), new Tensor<T>(k.Shape, dk), new Tensor<T>(v.Shape, dv));
     }
 
@@ -58,7 +60,8 @@ public static class Attention
 
     /// <summary>The residual of the forward pass: the attention probabilities.</summary>
     /// <param name="P">softmax(q·kᵀ/√D + M), shape [..., T, S]; each row sums to 1 (masked entries are 0).</param>
-    public readonly record struct Saved<T>(Tensor<T> P)
+    /// <param name="Causal">Whether M was the causal mask: the VJP then leaves out P's zeros above the diagonal (the same bits).</param>
+    public readonly record struct Saved<T>(Tensor<T> P, bool Causal = false)
         where T : unmanaged, IFloatingPointIeee754<T>;
 
     private static (int Batch, int Tq, int S, int D, int E) Dims<T>(Tensor<T> q, Tensor<T> k, Tensor<T> v, bool causal)

@@ -26,7 +26,7 @@ public static class MultiHeadAttention
         var (p, y) = (Tensor.Uninitialized<T>(b * heads * t * t), Tensor.Uninitialized<T>(b * t * c));
         var l = Layouts(t, c, d, heads);
         AttentionSlices.Forward<T>(qkv.Span, l.Q, qkv.Span, l.K, qkv.Span, l.V, p, y, l.Y, b * heads, t, t, d, d, causal);
-        return (new Tensor<T>(Shape.Of(b, t, c), y), new Attention.Saved<T>(new Tensor<T>(Shape.Of(b, heads, t, t), p)));
+        return (new Tensor<T>(Shape.Of(b, t, c), y), new Attention.Saved<T>(new Tensor<T>(Shape.Of(b, heads, t, t), p), causal));
     }
 
     /// <summary>dqkv [B, T, 3C]: Attention's VJP per (batch, head) slice, in the packed layout.</summary>
@@ -39,7 +39,7 @@ public static class MultiHeadAttention
                 $"{nameof(MultiHeadAttention)}: saved P {saved.P.Shape} and dy {dy.Shape} must be {Shape.Of(b, heads, t, t)} and {Shape.Of(b, t, c)}");
         var l = Layouts(t, c, d, heads);
         return Tensor.Build<T>(qkv.Shape, dqkv => AttentionSlices.Backward<T>(
-            qkv.Span, l.Q, qkv.Span, l.K, qkv.Span, l.V, saved.P.Span, dy.Span, l.Y, dqkv, dqkv, dqkv, b * heads, t, t, d, d));
+            qkv.Span, l.Q, qkv.Span, l.K, qkv.Span, l.V, saved.P.Span, dy.Span, l.Y, dqkv, dqkv, dqkv, b * heads, t, t, d, d, saved.Causal));
     }
 
     /// <summary>MultiHeadAttention on the tape, differentiable in qkv.</summary>

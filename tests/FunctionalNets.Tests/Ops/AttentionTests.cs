@@ -91,6 +91,35 @@ public class AttentionTests
         Assert.Equal(0.501767759587308, w1, 1e-15); // as printed by the book-example derivation script
     }
 
+    // Causal attention from the ops it fuses, on full products: scores q·kᵀ, scaled, masked, softmax, times v; and the
+    // VJP back through each op's own. The fused kernel leaves out the masked terms, which must change no bit.
+    private static Tensor<T>[] Composed<T>(Tensor<T> q, Tensor<T> k, Tensor<T> v, Tensor<T> dy)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var (kt, scale) = (SwapAxes.Forward(k, -1, -2), T.One / T.Sqrt(T.CreateTruncating(q.Dim(-1))));
+        var p = Softmax.Forward(Mask.Causal.Forward(Scale.Forward(MatMul.Forward(q, kt), scale)));
+        var dScores = Scale.Vjp(Mask.Causal.Vjp(Softmax.Vjp(p, MatMul.Da(p, v, dy))), scale);
+        return [MatMul.Forward(p, v), p, MatMul.Da(q, kt, dScores), SwapAxes.Forward(MatMul.Db(q, kt, dScores), -1, -2), MatMul.Db(p, v, dy)];
+    }
+
+    private static Tensor<T>[] Fused<T>(Tensor<T> q, Tensor<T> k, Tensor<T> v, Tensor<T> dy)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var (y, saved) = Attention.Forward(q, k, v, causal: true);
+        var (dq, dk, dv) = Attention.Vjp(q, k, v, saved, dy);
+        return [y, saved.P, dq, dk, dv];
+    }
+
+    [Fact]
+    public void Causal_attention_and_its_vjp_have_the_bits_of_the_ops_it_fuses() =>
+        Gen.Select(Qkv(causal: true), Gen.ULong).Sample((xs, seed) =>
+        {
+            var dy = Draw.Like(xs[2], seed);
+            var (qf, kf, vf, dyf) = (xs[0].ToFloat(), xs[1].ToFloat(), xs[2].ToFloat(), dy.ToFloat());
+            return Fused(xs[0], xs[1], xs[2], dy).Zip(Composed(xs[0], xs[1], xs[2], dy), (x, y) => x.BitEquals(y)).All(same => same)
+                && Fused(qf, kf, vf, dyf).Zip(Composed(qf, kf, vf, dyf), (x, y) => x.BitEquals(y)).All(same => same);
+        }, iter: OpLaws.Iterations);
+
     [Fact]
     public void Attention_equals_its_definition() =>
         Gen.Select(Qkv(false), Qkv(true)).Sample((a, c) =>
