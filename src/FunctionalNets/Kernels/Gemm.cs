@@ -166,10 +166,11 @@ internal readonly record struct GemmShape(int M, int K, int N, bool TransA, bool
 /// the caller knows it is masked: causal attention's products, whose probabilities are zero above the diagonal.
 /// </summary>
 /// <remarks>
-/// Leaving out a term that is a zero product changes no bit: each element's chain of fused multiply-adds starts from
-/// +0 and never holds −0, so adding ±0 leaves it as it is. Work is left out a register tile at a time, so a tile
-/// that straddles the diagonal still computes its masked entries; paths that do not look at the band compute
-/// everything, with the same bits.
+/// Leaving out a term that is a zero product changes no bit: adding ±0 leaves a chain of fused multiply-adds as it
+/// is, unless it holds −0 (a chain from +0 gets there only when its products underflow), and the micro-kernel adds
+/// +0 to every sum before it stores it, so a zero sum is +0 with or without the left-out terms. Work is left out a
+/// register tile at a time, so a tile that straddles the diagonal still computes its masked entries; paths that do
+/// not look at the band compute everything, with the same bits.
 /// </remarks>
 internal enum GemmBand
 {

@@ -211,12 +211,17 @@ internal static unsafe class GemmMicroKernel
         void Row(T* at, TR x0, TR x1) => Store(at, Unsafe.BitCast<TR, TV>(x0), Unsafe.BitCast<TR, TV>(x1), add, cols);
     }
 
-    // One tile row: the first cols lanes are stored, or added to C (partial loads never touch C past the edge).
+    // One tile row: the first cols lanes are stored, or added to C (partial loads never touch C past the edge). A sum
+    // is −0 only when its products underflowed (a chain from +0 gets no other way there), and then whether the terms
+    // a band leaves out would have turned it into +0 depends on their signs: adding +0 first makes every zero sum +0,
+    // as the plain loop's are, so leaving terms out changes no bit.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store<TV, T>(T* c, TV x0, TV x1, bool add, int cols)
         where TV : unmanaged, ISimd<TV, T>
         where T : unmanaged, INumber<T>
     {
+        x0 += TV.Zero;
+        x1 += TV.Zero;
         var c1 = c + TV.Count;
         if (cols >= 2 * TV.Count)
         {

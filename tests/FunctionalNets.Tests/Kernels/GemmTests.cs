@@ -53,6 +53,23 @@ public class GemmTests
         }
     }
 
+    [Fact]
+    public void A_sum_whose_products_underflow_is_written_as_plus_zero()
+    {
+        // 1e-30 · −1e-30 rounds to −0 in float, so a chain of fused multiply-adds from +0 ends at −0; the plain loop's
+        // sum, +0 + −0, is +0, and so must every width's be, stored or added to a +0.
+        const int size = 9; // 729 multiply-adds: the packed kernel
+        var (a, b) = (Enumerable.Repeat(1e-30f, size * size).ToArray(), Enumerable.Repeat(-1e-30f, size * size).ToArray());
+        foreach (var bits in AtEveryWidth.Widths)
+            foreach (var accumulate in new[] { false, true })
+            {
+                using var width = VectorWidth.Use(bits);
+                var c = new float[size * size];
+                Gemm.Multiply<float>(a, b, c, size, size, size, accumulate: accumulate);
+                Assert.True(c.All(x => BitConverter.SingleToInt32Bits(x) == 0), $"{bits} bits, accumulate {accumulate}: {string.Join(", ", c.Take(3))}");
+            }
+    }
+
     [Theory, MemberData(nameof(TransposeFlags))]
     public void Multiply_float_agrees_with_double_within_rounding(bool transA, bool transB)
     {
