@@ -26,22 +26,8 @@ internal static unsafe class GeluErfc
     private const float InvSqrt2 = 0.70710678f;
     private const float InvSqrt2Pi = 0.39894228f;
 
-    // exp(a) = 2^k·e^r, k = round(a/ln 2), r = a − k·ln2Hi − k·ln2Lo (k·ln2Hi is exact for |k| < 2⁸: ln2Hi has 8
-    // trailing zero bits); e^r by its Taylor series to r⁷/7! (|r| ≤ ln2/2: truncation below 5·10⁻⁹, under a float ulp).
-    private const float Log2E = 1.44269504f;
-    private const float Ln2Hi = 0.693145751953125f;
-    private const float Ln2Lo = 1.42860682e-6f;
-    private const float ExpFloor = -87; // the smallest normal float is e^−87.3; below the floor exp returns 0
-
-    // Integer tricks in plain IEEE arithmetic, so vector and scalar code agree without conversion instructions:
-    // (v + 1.5·2²³) − 1.5·2²³ rounds v to the nearest integer (ties to even) for |v| < 2²², and the bits of
-    // k + 127 + 2²³ end in the integer k + 127, which shifted left by 23 is the exponent field of 2^k.
-    private const float RoundMagic = 12582912f;
-    private const float ExponentMagic = 8388608f + 127;
-
-    // e^r ≈ 1 + r + r²/2 + … + r⁷/7! and erfc(z) ≈ t·exp(−z² + P(t)) for z ≥ 0, both evaluated by Horner's rule
-    // from the highest power down, written out so the coefficients are constants.
-    private const float E7 = 1f / 5040, E6 = 1f / 720, E5 = 1f / 120, E4 = 1f / 24, E3 = 1f / 6, E2 = 0.5f;
+    // erfc(z) ≈ t·exp(−z² + P(t)) for z ≥ 0, by Horner's rule from the highest power down, written out so the
+    // coefficients are constants.
     private const float P9 = 0.17087277f, P8 = -0.82215223f, P7 = 1.48851587f, P6 = -1.13520398f, P5 = 0.27886807f,
         P4 = -0.18628806f, P3 = 0.09678418f, P2 = 0.37409196f, P1 = 1.00002368f, P0 = -1.26551223f;
 
@@ -115,7 +101,7 @@ internal static unsafe class GeluErfc
                 return TV.Select(TV.Equal(p, TV.Zero), TV.Zero, v * p);
             }
             var phi = cdf != null ? TV.Load(cdf + i) : Cdf(v);
-            var density = Exp(v * v * TV.Create(-0.5f)) * TV.Create(InvSqrt2Pi);
+            var density = FloatExp.Of(v * v * TV.Create(-0.5f)) * TV.Create(InvSqrt2Pi);
             var tail = TV.Select(TV.Equal(density, TV.Zero), TV.Zero, v * density);
             return TV.Load(dy + i) * (phi + tail);
         }
@@ -129,7 +115,7 @@ internal static unsafe class GeluErfc
                 return p == 0 ? 0 : v * p;
             }
             var phi = cdf != null ? cdf[i] : Cdf(v);
-            var density = Exp(v * v * -0.5f) * InvSqrt2Pi;
+            var density = FloatExp.Of(v * v * -0.5f) * InvSqrt2Pi;
             return g * (phi + (density == 0 ? 0 : v * density));
         }
     }
@@ -156,36 +142,13 @@ internal static unsafe class GeluErfc
         var t = TV.One / (TV.One + TV.Create(0.5f) * z);
         var p = ((((((((TV.Create(P9) * t + TV.Create(P8)) * t + TV.Create(P7)) * t + TV.Create(P6)) * t + TV.Create(P5)) * t
             + TV.Create(P4)) * t + TV.Create(P3)) * t + TV.Create(P2)) * t + TV.Create(P1)) * t + TV.Create(P0);
-        return t * Exp(p - z * z);
+        return t * FloatExp.Of(p - z * z);
     }
 
     private static float Erfc(float z)
     {
         var t = 1 / (1 + 0.5f * z);
         var p = ((((((((P9 * t + P8) * t + P7) * t + P6) * t + P5) * t + P4) * t + P3) * t + P2) * t + P1) * t + P0;
-        return t * Exp(p - z * z);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TV Exp<TV>(TV a)
-        where TV : unmanaged, ISimd<TV, float>
-    {
-        var under = TV.LessThan(a, TV.Create(ExpFloor));
-        var clamped = TV.Max(a, TV.Create(ExpFloor));
-        var k = clamped * TV.Create(Log2E) + TV.Create(RoundMagic) - TV.Create(RoundMagic);
-        var r = clamped - k * TV.Create(Ln2Hi) - k * TV.Create(Ln2Lo);
-        var p = ((((((TV.Create(E7) * r + TV.Create(E6)) * r + TV.Create(E5)) * r + TV.Create(E4)) * r + TV.Create(E3)) * r
-            + TV.Create(E2)) * r + TV.One) * r + TV.One;
-        var scale = TV.ShiftBitsLeft(k + TV.Create(ExponentMagic), 23);
-        return TV.Select(under, TV.Zero, p * scale);
-    }
-
-    private static float Exp(float a)
-    {
-        if (a < ExpFloor) return 0;
-        var k = a * Log2E + RoundMagic - RoundMagic;
-        var r = a - k * Ln2Hi - k * Ln2Lo;
-        var p = ((((((E7 * r + E6) * r + E5) * r + E4) * r + E3) * r + E2) * r + 1) * r + 1;
-        return p * BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(k + ExponentMagic) << 23);
+        return t * FloatExp.Of(p - z * z);
     }
 }

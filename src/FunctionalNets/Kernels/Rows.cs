@@ -28,14 +28,12 @@ internal static class Rows
 
     /// <summary>
     /// <see cref="Softmax{T}"/> of square [n, n] rows whose entries above the diagonal are −∞ (a causal mask), with
-    /// the same bits: row i exponentiates only its first max(i + 1, min(n, <see cref="ExpPrefix"/>)) entries, and
-    /// writes after them the +0 that exp(−∞) gives.
+    /// the same bits: row i exponentiates only its entries 0 … i, and writes after them the +0 that exp(−∞) gives.
     /// </summary>
     /// <remarks>
-    /// The prefix goes down the same vector path of TensorPrimitives' exponential as the whole row would, whose lanes
-    /// do not depend on where a span ends (a span shorter than a vector would take its scalar path instead); the
-    /// maximum and the exponentials are those of the whole row, and the sum and the division still run over the whole
-    /// row, as <see cref="Softmax{T}"/> does.
+    /// The maximum and the exponentials are those of the whole row (each entry's exponential is the same whatever span
+    /// it is computed in: float's on every span, double's because a −∞ already ends the span TensorPrimitives gets), and
+    /// the sum and the division still run over the whole row, as <see cref="Softmax{T}"/> does.
     /// </remarks>
     public static void CausalSoftmax<T>(ReadOnlySpan<T> x, Span<T> y, int n)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -43,19 +41,15 @@ internal static class Rows
         for (var r = 0; r < n; r++)
         {
             var yr = y.Slice(r * n, n);
-            var prefix = Math.Max(r + 1, Math.Min(n, ExpPrefix));
-            if (Shifted(x.Slice(r * n, prefix), yr[..prefix], out _))
+            if (Shifted(x.Slice(r * n, r + 1), yr[..(r + 1)], out _))
             {
-                yr[prefix..].Clear();
+                yr[(r + 1)..].Clear();
                 TensorPrimitives.Divide(yr, LaneSum.Sum<T>(yr), yr);
             }
             else
                 yr.Clear();
         }
     }
-
-    // Entries at least in a causal row's exponentiated prefix: 64 bytes of floats, the widest vector's worth.
-    private const int ExpPrefix = 16;
 
     /// <summary>
     /// Max-shifted log-softmax of each row: <c>y = (x − max) − log Σ exp(x − max)</c>. Masked (−∞) entries stay −∞;
