@@ -189,5 +189,11 @@ public class AttentionTests
         Assert.Equal("Attention: q and k must share D and k and v must share S, got q [3, 4], k [3, 4], v [2, 4]", Error([3, 4], [3, 4], [2, 4]));
         Assert.Equal("Attention: the key dimension D must be ≥ 1, got q [3, 0], k [3, 0], v [3, 4]", Error([3, 0], [3, 0], [3, 4]));
         Assert.Equal("Attention: a causal mask needs as many queries as keys (T = S), got q [2, 4], k [3, 4], v [3, 4]", Error([2, 4], [3, 4], [3, 4], causal: true));
+
+        // A residual marked causal by hand, for keys that outnumber the queries: its VJP would leave out the wrong terms.
+        var saved = new Attention.Saved<double>(Tensor.Zeros<double>([2, 3]), Causal: true);
+        var vjp = Assert.Throws<ArgumentException>(() => Attention.Vjp(Tensor.Zeros<double>([2, 4]), Tensor.Zeros<double>([3, 4]), Tensor.Zeros<double>([3, 4]), saved,
+            Tensor.Zeros<double>([2, 4])));
+        Assert.Equal("Attention: a causal residual needs as many queries as keys (T = S), got q [2, 4], k [3, 4]", vjp.Message);
     }
 }
