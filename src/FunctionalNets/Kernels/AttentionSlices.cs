@@ -24,6 +24,9 @@ internal readonly record struct SliceLayout(int Heads, int BatchStride, int Head
 /// </summary>
 internal static unsafe class AttentionSlices
 {
+    // What a causal slice's products may leave out (GemmBand); nothing otherwise.
+    private static GemmBand Band(bool causal, GemmBand masked) => causal ? masked : GemmBand.Full;
+
     private static T Scale<T>(int d)
         where T : unmanaged, IFloatingPointIeee754<T> => T.One / T.Sqrt(T.CreateTruncating(d));
 
@@ -60,8 +63,6 @@ internal static unsafe class AttentionSlices
         : IRangeBody
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        private GemmBand Band(GemmBand masked) => causal ? masked : GemmBand.Full;
-
         public void Run(int start, int end)
         {
             var scores = new T[t * s];
@@ -70,7 +71,7 @@ internal static unsafe class AttentionSlices
                 for (var i = start; i < end; i++)
                 {
                     var pi = p + (nint)i * t * s;
-                    Gemm.Multiply(q + qL.Offset(i), qL.RowStride, k + kL.Offset(i), kL.RowStride, ps, s, t, d, s, transB: true, band: Band(GemmBand.Lower));
+                    Gemm.Multiply(q + qL.Offset(i), qL.RowStride, k + kL.Offset(i), kL.RowStride, ps, s, t, d, s, transB: true, band: Band(causal, GemmBand.Lower));
                     TensorPrimitives.Multiply(scores, scale, scores);
                     if (causal)
                     {
@@ -79,7 +80,7 @@ internal static unsafe class AttentionSlices
                     }
                     else
                         Rows.Softmax(scores, new Span<T>(pi, t * s), t, s);
-                    Gemm.Multiply(pi, s, v + vL.Offset(i), vL.RowStride, y + yL.Offset(i), yL.RowStride, t, s, e, band: Band(GemmBand.TermsUpToRow));
+                    Gemm.Multiply(pi, s, v + vL.Offset(i), vL.RowStride, y + yL.Offset(i), yL.RowStride, t, s, e, band: Band(causal, GemmBand.TermsUpToRow));
                 }
         }
     }
@@ -94,8 +95,6 @@ internal static unsafe class AttentionSlices
         : IRangeBody
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        private GemmBand Band(GemmBand masked) => causal ? masked : GemmBand.Full;
-
         public void Run(int start, int end)
         {
             var (dP, dS) = (new T[t * s], new T[t * s]);
@@ -104,13 +103,13 @@ internal static unsafe class AttentionSlices
                 for (var i = start; i < end; i++)
                 {
                     T* pi = p + (nint)i * t * s, dyi = dy + yL.Offset(i), qi = q + qL.Offset(i), ki = k + kL.Offset(i);
-                    Gemm.Multiply(dyi, yL.RowStride, v + vL.Offset(i), vL.RowStride, pdP, s, t, e, s, transB: true, band: Band(GemmBand.Lower));
+                    Gemm.Multiply(dyi, yL.RowStride, v + vL.Offset(i), vL.RowStride, pdP, s, t, e, s, transB: true, band: Band(causal, GemmBand.Lower));
                     if (causal) Triangle.FillAbove<T>(dP, t, T.Zero); // tiles left out hold an earlier slice's values
                     Rows.SoftmaxVjp(new ReadOnlySpan<T>(pi, t * s), dP, dS, t, s);
                     TensorPrimitives.Multiply(dS, scale, dS);
-                    Gemm.Multiply(pdS, s, ki, kL.RowStride, dq + qL.Offset(i), qL.RowStride, t, s, d, band: Band(GemmBand.TermsUpToRow));
-                    Gemm.Multiply(pdS, s, qi, qL.RowStride, dk + kL.Offset(i), kL.RowStride, s, t, d, transA: true, band: Band(GemmBand.TermsFromRow));
-                    Gemm.Multiply(pi, s, dyi, yL.RowStride, dv + vL.Offset(i), vL.RowStride, s, t, e, transA: true, band: Band(GemmBand.TermsFromRow));
+                    Gemm.Multiply(pdS, s, ki, kL.RowStride, dq + qL.Offset(i), qL.RowStride, t, s, d, band: Band(causal, GemmBand.TermsUpToRow));
+                    Gemm.Multiply(pdS, s, qi, qL.RowStride, dk + kL.Offset(i), kL.RowStride, s, t, d, transA: true, band: Band(causal, GemmBand.TermsFromRow));
+                    Gemm.Multiply(pi, s, dyi, yL.RowStride, dv + vL.Offset(i), vL.RowStride, s, t, e, transA: true, band: Band(causal, GemmBand.TermsFromRow));
                 }
         }
     }
