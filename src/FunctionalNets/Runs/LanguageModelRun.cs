@@ -99,7 +99,7 @@ public sealed record LanguageModelRun(string Directory, RunSpec Spec, RunData Da
     public static RunSpec ReadSpec(string directory)
     {
         var path = Path.Combine(directory, LogName);
-        return RunSpec.FromJson(RunLog.Read(path)[0].Fields["run"]?.AsObject() ?? throw new RunLogException($"{path}: the header has no run settings"), path);
+        return RunSpec.FromJson(RunLog.Read(path, dropTornTail: true)[0].Fields["run"]?.AsObject() ?? throw new RunLogException($"{path}: the header has no run settings"), path);
     }
 
     /// <summary>
@@ -216,7 +216,7 @@ public sealed record LanguageModelRun(string Directory, RunSpec Spec, RunData Da
 
     // How many leading lines of the log belong to steps ≤ step (the header always does).
     private int LinesUpTo(long step) =>
-        1 + RunLog.Read(LogPath).Skip(1).TakeWhile(l => (l.Fields["step"]?.GetValue<long>() ?? long.MaxValue) <= step).Count();
+        1 + RunLog.Read(LogPath, dropTornTail: true).Skip(1).TakeWhile(l => (l.Fields["step"]?.GetValue<long>() ?? long.MaxValue) <= step).Count();
 
     private static bool Due(long step, int every) => every > 0 && step % every == 0;
 

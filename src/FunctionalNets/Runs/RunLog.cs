@@ -44,30 +44,46 @@ public static class RunLog
     public static JsonNode? Number(double value) => double.IsFinite(value) ? JsonValue.Create(value) : null;
 
     /// <summary>Reads and verifies every line of <paramref name="path"/>; the first broken line is an error naming it.</summary>
-    public static IReadOnlyList<RunLogLine> Read(string path)
+    /// <param name="path">The run log.</param>
+    /// <param name="dropTornTail">
+    /// Leave out a last line that does not verify and has no newline after it: the line a crash or a full disk cut
+    /// short while it was appended (the writer ends every line with a newline). A resume reads this way, since it
+    /// redoes the steps after its checkpoint anyway; replay and diff do not, and report the torn line.
+    /// </param>
+    public static IReadOnlyList<RunLogLine> Read(string path, bool dropTornTail = false)
     {
         if (!File.Exists(path)) throw new RunLogException($"{path}: no run log here");
+        var texts = File.ReadAllLines(path, Encoding.UTF8);
         var lines = new List<RunLogLine>();
         var chain = "";
-        var number = 0;
-        foreach (var text in File.ReadLines(path, Encoding.UTF8))
+        for (var i = 0; i < texts.Length; i++)
         {
-            number++;
+            var (text, number) = (texts[i], i + 1);
             var cut = text.LastIndexOf(ChainField, StringComparison.Ordinal);
-            if (cut < 0 || !text.EndsWith("\"}", StringComparison.Ordinal))
-                throw new RunLogException($"{path}: line {number} has no chain field (truncated or edited)");
-            var written = text[(cut + ChainField.Length)..^2];
-            var expected = Chain(chain, string.Concat(text.AsSpan(0, cut), "}"));
-            if (written != expected)
-                throw new RunLogException($"{path}: line {number} breaks the chain (edited, deleted, reordered or truncated)");
+            var written = cut < 0 || !text.EndsWith("\"}", StringComparison.Ordinal) ? null : text[(cut + ChainField.Length)..^2];
+            if (written is null || written != Chain(chain, string.Concat(text.AsSpan(0, cut), "}")))
+            {
+                if (dropTornTail && number == texts.Length && number > 1 && !EndsWithNewline(path)) break;
+                throw new RunLogException(written is null
+                    ? $"{path}: line {number} has no chain field (truncated or edited)"
+                    : $"{path}: line {number} breaks the chain (edited, deleted, reordered or truncated)");
+            }
             var fields = Parse(path, number, text);
             if (number == 1 && Event(fields) != "header")
                 throw new RunLogException($"{path}: line 1 is a '{Event(fields)}' line, not the header");
             lines.Add(new RunLogLine(number, Event(fields), fields));
             chain = written;
         }
-        if (number == 0) throw new RunLogException($"{path}: the run log is empty");
+        if (texts.Length == 0) throw new RunLogException($"{path}: the run log is empty");
         return lines;
+    }
+
+    private static bool EndsWithNewline(string path)
+    {
+        using var file = File.OpenRead(path);
+        if (file.Length == 0) return false;
+        file.Seek(-1, SeekOrigin.End);
+        return file.ReadByte() == '\n';
     }
 
     private static JsonObject Parse(string path, int number, string text)
@@ -110,11 +126,12 @@ public sealed class RunLogWriter : IDisposable
     /// <summary>
     /// Continues the log at <paramref name="path"/> after its first <paramref name="keep"/> lines (for a resume: the
     /// lines up to the checkpoint it resumes from; later ones will be recomputed). The kept lines are verified and
-    /// rewritten atomically (temp file, rename), then appended to.
+    /// rewritten atomically (temp file, rename), then appended to. A torn last line is dropped with the lines after
+    /// the kept ones (see <see cref="RunLog.Read"/>).
     /// </summary>
     public static RunLogWriter Continue(string path, int keep)
     {
-        var lines = RunLog.Read(path);
+        var lines = RunLog.Read(path, dropTornTail: true);
         if (keep < 1 || keep > lines.Count)
             throw new RunLogException($"{path}: cannot keep {keep} of its {lines.Count} lines");
         var kept = File.ReadLines(path, Encoding.UTF8).Take(keep).ToList();

@@ -45,6 +45,20 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_run_whose_log_was_cut_mid_line_resumes_to_the_bits_of_an_uninterrupted_run()
+    {
+        Assert.Equal(0, fnets.TrainTiny("straight", "--iters", "40").Code);
+        Assert.Equal(0, fnets.TrainTiny("cut", "--iters", "20", "--decay-steps", "40").Code);
+        // As if a crash (or a full disk) had cut the run off while it appended a line after its last checkpoint.
+        var log = Path.Combine(fnets.PathOf("cut"), LanguageModelRun.LogName);
+        var last = File.ReadAllLines(log)[^1];
+        File.AppendAllText(log, last[..(last.Length / 3)]);
+        var resumed = Fnets.Run("resume", fnets.PathOf("cut"), "--iters", "40", "--json");
+        Assert.True(resumed.Code == 0, resumed.Error);
+        Assert.Equal(fnets.FinalDigest("straight"), fnets.FinalDigest("cut"));
+    }
+
+    [Fact]
     public void One_and_two_threads_train_to_the_same_bits()
     {
         // Wide enough that the products fork: the scope proves a worker took part in the two-thread run.

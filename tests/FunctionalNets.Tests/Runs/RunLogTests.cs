@@ -76,6 +76,39 @@ public sealed class RunLogTests : IDisposable
     }
 
     [Fact]
+    public void A_last_line_cut_short_without_its_newline_is_dropped_by_a_resume_and_reported_by_a_plain_read()
+    {
+        var path = WriteThreeSteps();
+        var last = File.ReadAllLines(path)[^1];
+        File.AppendAllText(path, last[..(last.Length / 2)]); // a crash in the middle of appending a fifth line
+        var e = Assert.Throws<RunLogException>(() => RunLog.Read(path));
+        Assert.Contains("line 5 has no chain field", e.Message);
+        Assert.Equal(4, RunLog.Read(path, dropTornTail: true).Count);
+        using (var log = RunLogWriter.Continue(path, keep: 3))
+            log.Write("resume", new JsonObject { ["step"] = 2 });
+        Assert.Equal(["header", "step", "step", "resume"], RunLog.Read(path).Select(l => l.Event));
+    }
+
+    [Theory]
+    [InlineData("a last line cut short but ended with a newline", 4)]
+    [InlineData("a line cut short before others", 2)]
+    [InlineData("a header cut short", 1)]
+    public void Any_other_broken_line_is_still_an_error_for_a_resume(string damage, int brokenLine)
+    {
+        var path = WriteThreeSteps();
+        var lines = File.ReadAllLines(path);
+        static string Half(string line) => line[..(line.Length / 2)];
+        File.WriteAllText(path, brokenLine switch
+        {
+            4 => string.Join("\n", lines[..3]) + "\n" + Half(lines[3]) + "\n",
+            2 => string.Join("\n", lines[0], Half(lines[1]), lines[2], lines[3]) + "\n",
+            _ => Half(lines[0]),
+        });
+        var e = Assert.Throws<RunLogException>(() => RunLog.Read(path, dropTornTail: true));
+        Assert.True(e.Message.Contains($"line {brokenLine} "), $"{damage}: {e.Message}");
+    }
+
+    [Fact]
     public void Create_refuses_to_overwrite_a_log()
     {
         var path = WriteThreeSteps();
