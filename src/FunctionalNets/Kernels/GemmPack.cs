@@ -121,9 +121,9 @@ internal static unsafe class GemmPack
         where TV : unmanaged
         where T : unmanaged
     {
-        if (sizeof(TV) == 64 && typeof(T) == typeof(float))
+        if (sizeof(TV) == 64 && Avx512F.IsSupported && typeof(T) == typeof(float))
             GemmTranspose.Block((float*)src, ld, rows, cols, (float*)dst, stride);
-        else if (sizeof(TV) == 64)
+        else if (sizeof(TV) == 64 && Avx512F.IsSupported)
             GemmTranspose.Block((double*)src, ld, rows, cols, (double*)dst, stride);
         else if (WholeVectorBlocks<TV>() && typeof(T) == typeof(float))
             GemmTranspose.Block8((float*)src, ld, rows, cols, (float*)dst, stride);
@@ -135,9 +135,10 @@ internal static unsafe class GemmPack
             GemmTranspose.Block2((double*)src, ld, rows, cols, (double*)dst, stride);
     }
 
-    // Blocks of one TV a side: at 512 bits, and at 256 where AVX's shuffles are there (x64; the 256-bit bodies run
-    // only where Vector256 is accelerated, which on x64 means AVX2).
+    // Blocks of one TV a side: at 512 bits with AVX-512's shuffles (not where 512 is emulated: that takes the 128-bit
+    // blocks), and at 256 where AVX's shuffles are there (x64; the 256-bit bodies run only where Vector256 is
+    // accelerated, which on x64 means AVX2).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool WholeVectorBlocks<TV>()
-        where TV : unmanaged => sizeof(TV) == 64 || (sizeof(TV) == 32 && Avx.IsSupported);
+        where TV : unmanaged => (sizeof(TV) == 64 && Avx512F.IsSupported) || (sizeof(TV) == 32 && Avx.IsSupported);
 }

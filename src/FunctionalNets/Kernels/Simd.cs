@@ -96,7 +96,7 @@ internal readonly unsafe struct V512<T>(Vector512<T> v) : ISimd<V512<T>, T>
 
     public static int Count => Vector512<T>.Count;
 
-    public static bool IsSupported => Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported;
+    public static bool IsSupported => (Vector512.IsHardwareAccelerated || VectorWidth.Emulates512) && Vector512<T>.IsSupported;
 
     public static V512<T> Zero => new(Vector512<T>.Zero);
 
@@ -113,9 +113,9 @@ internal readonly unsafe struct V512<T>(Vector512<T> v) : ISimd<V512<T>, T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V512<T> LoadFirst(T* source, int count)
     {
-        if (typeof(T) == typeof(float))
+        if (Avx512F.IsSupported && typeof(T) == typeof(float))
             return new(Avx512F.MaskLoad((float*)source, Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle(), Vector512<float>.Zero).As<float, T>());
-        if (typeof(T) == typeof(double))
+        if (Avx512F.IsSupported && typeof(T) == typeof(double))
             return new(Avx512F.MaskLoad((double*)source, Vector512.LessThan(Vector512<long>.Indices, Vector512.Create((long)count)).AsDouble(), Vector512<double>.Zero).As<double, T>());
         return Lanes.LoadFirst<V512<T>, T>(source, count);
     }
@@ -123,9 +123,9 @@ internal readonly unsafe struct V512<T>(Vector512<T> v) : ISimd<V512<T>, T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void StoreFirst(T* destination, int count)
     {
-        if (typeof(T) == typeof(float))
+        if (Avx512F.IsSupported && typeof(T) == typeof(float))
             Avx512F.MaskStore((float*)destination, Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle(), v.AsSingle());
-        else if (typeof(T) == typeof(double))
+        else if (Avx512F.IsSupported && typeof(T) == typeof(double))
             Avx512F.MaskStore((double*)destination, Vector512.LessThan(Vector512<long>.Indices, Vector512.Create((long)count)).AsDouble(), v.AsDouble());
         else
             Lanes.StoreFirst(this, destination, count);

@@ -27,6 +27,16 @@ internal static class VectorWidth
     /// <summary>The widest bodies this machine runs natively: 512 (AVX-512), 256 (AVX2) or 128 (SSE, NEON, or none).</summary>
     public static int Widest { get; } = Vector512.IsHardwareAccelerated && Avx512F.IsSupported ? 512 : Vector256.IsHardwareAccelerated ? 256 : 128;
 
+    /// <summary>The environment variable that lets the 512-bit bodies run without AVX-512: <c>FNETS_EMULATE_512=1</c>.</summary>
+    public const string EmulateVariable = "FNETS_EMULATE_512";
+
+    /// <summary>
+    /// Whether 512 bits can be forced on a machine whose widest native width is less (<c>FNETS_EMULATE_512=1</c>, read
+    /// once at start-up): the 512-bit bodies then run on the runtime's software <see cref="Vector512{T}"/>, many times
+    /// slower, with the same IEEE operations, so tests check those bodies' bits on any machine. Never the default.
+    /// </summary>
+    public static bool Emulates512 { get; } = Widest < 512 && Environment.GetEnvironmentVariable(EmulateVariable) == "1";
+
     // Initialised after Widest (textual order): the start-up width, or why the environment's cannot be used.
     private static readonly (int Bits, string? Error) Startup = FromEnvironment(Environment.GetEnvironmentVariable(EnvironmentVariable));
     private static int process = Startup.Bits;
@@ -62,8 +72,9 @@ internal static class VectorWidth
     /// <summary>Why <paramref name="bits"/> cannot be forced here, or null when it can.</summary>
     public static string? Unavailable(int bits) => bits switch
     {
-        128 or 256 or 512 when bits <= Widest => null,
-        256 or 512 => $"this machine runs at most {Widest}-bit vectors natively, not {bits}",
+        128 or 256 or 512 when bits <= Widest || (bits == 512 && Emulates512) => null,
+        256 => $"this machine runs at most {Widest}-bit vectors natively, not 256",
+        512 => $"this machine runs at most {Widest}-bit vectors natively, not 512 (tests may emulate 512 with {EmulateVariable}=1)",
         _ => $"the vector width must be 128, 256 or 512 bits, got {bits}",
     };
 
@@ -102,7 +113,8 @@ internal static class VectorWidth
     {
         var fma = Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported ? "hardware FMA" : "FMA emulated in software (slow)";
         var library = Vector512.IsHardwareAccelerated ? 512 : Vector256.IsHardwareAccelerated ? 256 : Vector128.IsHardwareAccelerated ? 128 : 0;
-        return $"kernels {Current}-bit (widest native {Widest}-bit, {fma}); TensorPrimitives {(library == 0 ? "scalar" : $"{library}-bit")}";
+        var emulated = Current > Widest ? ", emulated in software" : "";
+        return $"kernels {Current}-bit{emulated} (widest native {Widest}-bit, {fma}); TensorPrimitives {(library == 0 ? "scalar" : $"{library}-bit")}";
     }
 
     private static void Require(int bits)
