@@ -33,11 +33,11 @@ public static class GradCheck
     /// dot products, four times the rounding bound and the measured change; nothing is tuned per op. A wrong VJP still
     /// fails: the differences agree with each other, not with it.
     ///
-    /// Cases found at CI's 5,000 draws per law, all attention with a query near 0 (nearly uniform weights): over 56 keys, off by 1.6e-3 relative
-    /// at ε = 1e-6 and within seven digits at ε = 1e-3; over 5 keys whose values (−1, 1, 0, …) average to 0, off by
-    /// 1e-4 relative at ε, with the change to 2ε half that error and the one to 3ε as large; with a query of 6e-66, the
-    /// keys' slope (5e-68) moves the scores far below the rounding of the weights, so every difference is exactly 0,
-    /// and only the second bound on M covers it.
+    /// Cases found at CI's 5,000 draws per law, all attention with a query near 0 (nearly uniform weights): over 56
+    /// keys, off by 1.6e-3 relative at ε = 1e-6 and within seven digits at ε = 1e-3; over 5 keys whose values (−1, 1,
+    /// 0, …) average to 0, off by 1e-4 relative at ε, with the change to 2ε half that error and the one to 3ε as large;
+    /// with a query of 6e-66, the keys' slope (5e-68) moves the scores far below the rounding of the weights, so every
+    /// difference is exactly 0, and only the second bound on M covers it.
     /// </remarks>
     public static void DotProduct(OpSpec op, Tensor<double>[] xs, ulong seed, double eps = 1e-6, double rtol = 1e-6) =>
         EachInput(op, xs, seed, i => $"input {i}", eps, rtol);
@@ -60,8 +60,7 @@ public static class GradCheck
         {
             if (dxs[i] is not { } dx) continue;
             var u = Draw.Like(xs[i], seed + 1 + (ulong)i);
-            var moved = i;
-            Tensor<double> Moved(double step) => op.Forward(xs.Select((x, j) => j == moved ? Draw.Axpy(x, step, u) : x).ToArray());
+            Tensor<double> Moved(double step) => op.Forward(xs.Select((x, j) => j == i ? Draw.Axpy(x, step, u) : x).ToArray());
             (double Dot, double Scale, double Rounding) Difference(double step)
             {
                 var (plus, minus) = (Moved(step), Moved(-step));
