@@ -62,9 +62,10 @@ public class GradCheckTests
         GradCheck.DotProduct(Dot(0), [Tensor.From<double>([2], [-7.86e-33, 0]), Tensor.From<double>([2], [0, -2.168e-23])], seed);
 
     /// <summary>
-    /// Found at CI's count of draws: with a query near 0 the weights are nearly uniform and the output averages values −1, 1, 0, … to
-    /// about 0, so it rounds like its terms. The difference at ε was off by 1e-4 relative, more than the rounding bound
-    /// on the output and the change to 2ε allowed (for 39 seeds in 100); the spread over 1.5ε, 2ε and 3ε covers it.
+    /// Found at CI's count of draws: with a query near 0 the weights are nearly uniform and the output averages values
+    /// −1, 1, 0, … to about 0, so it rounds like its terms. The difference at ε was off by 1e-4 relative, more than the
+    /// rounding bound on the output and the change to 2ε allowed (for 39 seeds in 100); the spread over 1.5ε, 2ε and 3ε
+    /// covers it.
     /// </summary>
     [Fact]
     public void Attention_whose_output_averages_to_zero_passes_with_its_right_vjp()
