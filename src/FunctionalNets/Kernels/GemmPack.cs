@@ -29,14 +29,13 @@ internal static unsafe class GemmPack
         where T : unmanaged, INumber<T>
     {
         var nr = GemmMicroKernel.Nr<TV, T>();
-        for (var j0 = 0; j0 < nc; j0 += nr, bp += kc * nr)
+        if (!s.TransB)
         {
-            var cols = Math.Min(nr, nc - j0);
-            if (s.TransB)
-                Transposed<TV, T>(b + (nint)(jc + j0) * s.StrideB + pc, s.StrideB, cols, nr, kc, bp);
-            else
-                Straight<TV, T>(b + (nint)pc * s.StrideB + jc + j0, s.StrideB, cols, nr, kc, bp);
+            AcrossSlivers<TV, T>(b + (nint)pc * s.StrideB + jc, s.StrideB, nc, kc, bp);
+            return;
         }
+        for (var j0 = 0; j0 < nc; j0 += nr, bp += kc * nr)
+            Transposed<TV, T>(b + (nint)(jc + j0) * s.StrideB + pc, s.StrideB, Math.Min(nr, nc - j0), nr, kc, bp);
     }
 
     /// <summary>Elements from one packed A sliver of depth <paramref name="kc"/> to the next (see <see cref="A"/>).</summary>
@@ -62,18 +61,31 @@ internal static unsafe class GemmPack
                 Transposed<TV, T>(a + (nint)(ir + t * mr) * s.StrideA + pc, s.StrideA, rows - t * mr, mr, kc, ap + t * stride);
     }
 
-    // dst[p·width + r] = src[p·ld + r] for r < count, else 0: each p is a contiguous run of the source, copied as
-    // whole vectors, the last one partial (groups highest first, so a spill into the next group is overwritten;
-    // nothing past count is read).
+    // The Nr-column slivers of a plain B, dst[t·kc·Nr + p·Nr + j] = src[p·ld + t·Nr + j] for t·Nr + j < count, else 0:
+    // one pass along each of the kc rows, its run dealt out to every sliver in turn, rather than a sliver at a time
+    // (one cache line from each of kc rows for every sliver): level to a few percent faster (docs/architecture.md).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Straight<TV, T>(T* src, nint ld, int count, int width, int kc, T* dst)
+    private static void AcrossSlivers<TV, T>(T* src, nint ld, int count, int kc, T* dst)
         where TV : unmanaged, ISimd<TV, T>
         where T : unmanaged, INumber<T>
     {
-        var valid = Math.Min(count, width);
-        for (var p = 0; p < kc; p++, src += ld, dst += width)
-            for (var r = (width - 1) / TV.Count * TV.Count; r >= 0; r -= TV.Count)
-                TV.LoadFirst(src + r, valid - r).Store(dst + r);
+        var nr = GemmMicroKernel.Nr<TV, T>();
+        var (whole, sliverStride) = (count / nr, (nint)kc * nr);
+        var rest = count - whole * nr;
+        for (var p = 0; p < kc; p++, src += ld, dst += nr)
+        {
+            T* from = src, to = dst;
+            for (var t = 0; t < whole; t++, from += nr, to += sliverStride)
+            {
+                TV.Load(from).Store(to);
+                TV.Load(from + TV.Count).Store(to + TV.Count);
+            }
+            if (rest > 0)
+            {
+                TV.LoadFirst(from, rest).Store(to);
+                TV.LoadFirst(from + TV.Count, rest - TV.Count).Store(to + TV.Count);
+            }
+        }
     }
 
     // The slivers of a transposed A, dst[t·sliverStride + p·Mr + r] = src[p·ld + t·Mr + r] for t·Mr + r < count, else
