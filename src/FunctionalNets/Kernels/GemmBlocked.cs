@@ -6,8 +6,8 @@ namespace FunctionalNets.Kernels;
 /// <summary>
 /// Packed, cache-blocked GEMM for float and double (Goto/BLIS layout) at the <see cref="VectorWidth"/> in force: a
 /// kc×nc block of op(B) is packed into contiguous slivers of <see cref="GemmMicroKernel.Nr{TV, T}"/> columns, each
-/// <see cref="GemmMicroKernel.Mr{TV}"/>-row sliver of op(A) is packed next to it, and the register-blocked
-/// micro-kernel sweeps the B slivers. Transposes are absorbed by the packing.
+/// <see cref="GemmMicroKernel.Mr{TV}"/>-row sliver of op(A) is packed next to it (or, for a plain A, read where it is
+/// stored), and the register-blocked micro-kernel sweeps the B slivers. Transposes are absorbed by the packing.
 /// </summary>
 /// <remarks>
 /// Determinism: element (i, j) of C is always the k-blocks 0, Kc, 2·Kc … in that order (Kc the same on every
@@ -147,10 +147,13 @@ internal static unsafe class GemmBlocked
     {
         var (mr, nr, stride) = (GemmMicroKernel.Mr<TV>(), GemmMicroKernel.Nr<TV, T>(), GemmPack.ASliverStride<TV, T>(kc));
         var add = pc > 0 || s.Accumulate;
-        GemmPack.A<TV, T>(a, ap, s, ir, rows, pc, kc);
+        var inPlace = ReadsAInPlace<TV, T>(s);
+        if (!inPlace) GemmPack.A<TV, T>(a, ap, s, ir, rows, pc, kc);
         for (var t = 0; t * mr < rows; t++, ap += stride)
         {
             var (row, tileRows) = (ir + t * mr, Math.Min(mr, rows - t * mr));
+            // The tile's A: its packed sliver, or its rows where they are stored, a step apart in each.
+            var (tileA, lda, step) = inPlace ? ((nint)(a + (nint)row * s.StrideA + pc), (nint)s.StrideA, 1) : ((nint)ap, 0, mr);
             // The tile's terms, within this k-block: all, or those its rows' band reaches. An empty range still runs,
             // so C is written (or has +0 added) as without the band.
             var (from, to) = s.Band switch
@@ -161,10 +164,20 @@ internal static unsafe class GemmBlocked
             };
             var columns = s.Band == GemmBand.Lower ? Math.Min(nc, row + tileRows - jc) : nc;
             for (var jr = 0; jr < columns; jr += nr)
-                GemmMicroKernel.Run<TV, T>(ap + from * mr, bp + jr * kc + from * nr, to - from, c + (nint)row * s.StrideC + jc + jr, s.StrideC, add,
+                GemmMicroKernel.Run<TV, T>((T*)tileA + from * step, lda, bp + jr * kc + from * nr, to - from, c + (nint)row * s.StrideC + jc + jr, s.StrideC, add,
                     tileRows, Math.Min(nr, nc - jr));
         }
     }
+
+    /// <summary>
+    /// Whether the tiles read a plain A where it is stored, not packed: its Mr rows are Mr contiguous runs that stay in
+    /// L1 while the tile sweeps the B slivers, as a packed sliver would, and packing them cost more than the compute on
+    /// B blocks of a few hundred columns. Not at 512 bits, whose 14 rows' offsets would not fit x64's general registers,
+    /// nor where the rows are a multiple of 4 KiB apart: the runs would then share L1 sets with each other and with B.
+    /// </summary>
+    private static bool ReadsAInPlace<TV, T>(GemmShape s)
+        where TV : unmanaged
+        where T : unmanaged => !s.TransA && GemmMicroKernel.Mr<TV>() <= 8 && (long)s.StrideA * sizeof(T) % 4096 != 0;
 
     /// <summary>
     /// Row tiles whose A slivers are packed together: one for a plain A (each sliver's rows are contiguous runs), and

@@ -29,32 +29,69 @@ internal static unsafe class GemmMicroKernel
         where T : unmanaged => 2 * TV.Count;
 
     /// <summary>
-    /// <c>C[i, j] (+)= Σ_p a[p·Mr + i]·b[p·Nr + j]</c> over p = 0 … kc−1 in order, each sum a chain of fused
+    /// <c>C[i, j] (+)= Σ_p A(i, p)·b[p·Nr + j]</c> over p = 0 … kc−1 in order, each sum a chain of fused
     /// multiply-adds starting from zero; the sum is stored into C, or added to it (sum + C) when <paramref name="add"/>.
-    /// C rows are <paramref name="ldc"/> apart, and only the top-left <paramref name="rows"/>×<paramref name="cols"/>
-    /// corner of the tile is touched (partial stores at an edge).
+    /// A(i, p) is <c>a[p·Mr + i]</c> of a packed sliver when <paramref name="lda"/> is 0, else <c>a[i·lda + p]</c> of a
+    /// plain A read where it is stored (one register a row holds its offset: meant for tiles of at most 8 rows). C rows
+    /// are <paramref name="ldc"/> apart, and only the top-left <paramref name="rows"/>×<paramref name="cols"/> corner
+    /// of the tile is touched (partial stores at an edge).
     /// </summary>
-    public static void Run<TV, T>(T* a, T* b, int kc, T* c, nint ldc, bool add, int rows, int cols)
+    public static void Run<TV, T>(T* a, nint lda, T* b, int kc, T* c, nint ldc, bool add, int rows, int cols)
+        where TV : unmanaged, ISimd<TV, T>
+        where T : unmanaged, INumber<T>
+    {
+        if (lda == 0) Rows<Packed, TV, T>(a, lda, b, kc, c, ldc, add, rows, cols);
+        else Rows<Stored, TV, T>(a, lda, b, kc, c, ldc, add, rows, cols);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Rows<TA, TV, T>(T* a, nint lda, T* b, int kc, T* c, nint ldc, bool add, int rows, int cols)
+        where TA : IALayout
         where TV : unmanaged, ISimd<TV, T>
         where T : unmanaged, INumber<T>
     {
         // A tile with fewer rows (C's last row tile) runs an instantiation that computes only 4 or 8 rows where that
         // covers them: each row's chain of multiply-adds is the same whatever the tile computes beside it.
-        if (rows <= 4 && Mr<TV>() > 4) OfWidth<Rows4, TV, T>(a, b, kc, c, ldc, add, rows, cols);
-        else if (rows <= 8 && Mr<TV>() > 8) OfWidth<Rows8, TV, T>(a, b, kc, c, ldc, add, rows, cols);
-        else OfWidth<AllRows<TV>, TV, T>(a, b, kc, c, ldc, add, rows, cols);
+        if (rows <= 4 && Mr<TV>() > 4) OfWidth<Rows4, TA, TV, T>(a, lda, b, kc, c, ldc, add, rows, cols);
+        else if (rows <= 8 && Mr<TV>() > 8) OfWidth<Rows8, TA, TV, T>(a, lda, b, kc, c, ldc, add, rows, cols);
+        else OfWidth<AllRows<TV>, TA, TV, T>(a, lda, b, kc, c, ldc, add, rows, cols);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void OfWidth<TRows, TV, T>(T* a, T* b, int kc, T* c, nint ldc, bool add, int rows, int cols)
+    private static void OfWidth<TRows, TA, TV, T>(T* a, nint lda, T* b, int kc, T* c, nint ldc, bool add, int rows, int cols)
         where TRows : IRows
+        where TA : IALayout
         where TV : unmanaged, ISimd<TV, T>
         where T : unmanaged, INumber<T>
     {
-        if (sizeof(TV) == 64) Tile<TRows, Raw512<T>, Vector512<T>, TV, T>(a, b, kc, c, ldc, add, rows, cols);
-        else if (sizeof(TV) == 32) Tile<TRows, Raw256<T>, Vector256<T>, TV, T>(a, b, kc, c, ldc, add, rows, cols);
-        else Tile<TRows, Raw128<T>, Vector128<T>, TV, T>(a, b, kc, c, ldc, add, rows, cols);
+        if (sizeof(TV) == 64) Tile<TRows, TA, Raw512<T>, Vector512<T>, TV, T>(a, lda, b, kc, c, ldc, add, rows, cols);
+        else if (sizeof(TV) == 32) Tile<TRows, TA, Raw256<T>, Vector256<T>, TV, T>(a, lda, b, kc, c, ldc, add, rows, cols);
+        else Tile<TRows, TA, Raw128<T>, Vector128<T>, TV, T>(a, lda, b, kc, c, ldc, add, rows, cols);
     }
+
+    /// <summary>Where a tile finds A, packed or where it is stored: a constant the JIT folds.</summary>
+    private interface IALayout
+    {
+        static abstract bool InPlace { get; }
+    }
+
+    private readonly struct Packed : IALayout
+    {
+        public static bool InPlace => false;
+    }
+
+    private readonly struct Stored : IALayout
+    {
+        public static bool InPlace => true;
+    }
+
+    /// <summary>
+    /// Row i's element of the current step, relative to the step's pointer: i in a packed sliver, i·lda in place, where
+    /// a row past <paramref name="rows"/> reads the last row instead (computed, never stored), so nothing past A is read.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static nint RowOffset<TA>(int i, int rows, nint lda)
+        where TA : IALayout => TA.InPlace ? Math.Min(i, rows - 1) * lda : i;
 
     /// <summary>The rows a tile instantiation computes (at most <see cref="Mr{TV}"/>): a constant the JIT folds.</summary>
     private interface IRows
@@ -81,15 +118,16 @@ internal static unsafe class GemmMicroKernel
     // The accumulators are the raw vector type (IRawSimd): as wrapper structs, many multiply-adds wrote a scratch
     // register that was then copied into the accumulator, 9 extra moves an iteration on AVX2 and 16 on AVX-512.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile<TRows, TOps, TR, TV, T>(T* a, T* b, int kc, T* c, nint ldc, bool add, int rows, int cols)
+    private static void Tile<TRows, TA, TOps, TR, TV, T>(T* a, nint lda, T* b, int kc, T* c, nint ldc, bool add, int rows, int cols)
         where TRows : IRows
+        where TA : IALayout
         where TOps : IRawSimd<TR, T>
         where TR : unmanaged
         where TV : unmanaged, ISimd<TV, T>
         where T : unmanaged, INumber<T>
     {
         // Rows at or past TRows.Count are constant-false branches: the JIT drops them and their accumulators. A packed A
-        // sliver always holds Mr rows a step, whatever the tile computes.
+        // sliver always holds Mr rows a step, whatever the tile computes; a stored A is read only in its rows (RowOffset).
         TR c00 = default, c01 = default;
         TR c10 = default, c11 = default;
         TR c20 = default, c21 = default;
@@ -104,7 +142,12 @@ internal static unsafe class GemmMicroKernel
         TR c110 = default, c111 = default;
         TR c120 = default, c121 = default;
         TR c130 = default, c131 = default;
-        for (var p = 0; p < kc; p++, a += Mr<TV>(), b += 2 * TV.Count)
+        nint o1 = RowOffset<TA>(1, rows, lda), o2 = RowOffset<TA>(2, rows, lda), o3 = RowOffset<TA>(3, rows, lda);
+        nint o4 = RowOffset<TA>(4, rows, lda), o5 = RowOffset<TA>(5, rows, lda), o6 = RowOffset<TA>(6, rows, lda);
+        nint o7 = RowOffset<TA>(7, rows, lda), o8 = RowOffset<TA>(8, rows, lda), o9 = RowOffset<TA>(9, rows, lda);
+        nint o10 = RowOffset<TA>(10, rows, lda), o11 = RowOffset<TA>(11, rows, lda), o12 = RowOffset<TA>(12, rows, lda);
+        nint o13 = RowOffset<TA>(13, rows, lda);
+        for (var p = 0; p < kc; p++, a += TA.InPlace ? 1 : Mr<TV>(), b += 2 * TV.Count)
         {
             var b0 = TOps.Load(b);
             var b1 = TOps.Load(b + TV.Count);
@@ -114,79 +157,79 @@ internal static unsafe class GemmMicroKernel
             c01 = TOps.Fma(ar, b1, c01);
             if (TRows.Count > 1)
             {
-                ar = TOps.Broadcast(a[1]);
+                ar = TOps.Broadcast(a[o1]);
                 c10 = TOps.Fma(ar, b0, c10);
                 c11 = TOps.Fma(ar, b1, c11);
             }
             if (TRows.Count > 2)
             {
-                ar = TOps.Broadcast(a[2]);
+                ar = TOps.Broadcast(a[o2]);
                 c20 = TOps.Fma(ar, b0, c20);
                 c21 = TOps.Fma(ar, b1, c21);
             }
             if (TRows.Count > 3)
             {
-                ar = TOps.Broadcast(a[3]);
+                ar = TOps.Broadcast(a[o3]);
                 c30 = TOps.Fma(ar, b0, c30);
                 c31 = TOps.Fma(ar, b1, c31);
             }
             if (TRows.Count > 4)
             {
-                ar = TOps.Broadcast(a[4]);
+                ar = TOps.Broadcast(a[o4]);
                 c40 = TOps.Fma(ar, b0, c40);
                 c41 = TOps.Fma(ar, b1, c41);
             }
             if (TRows.Count > 5)
             {
-                ar = TOps.Broadcast(a[5]);
+                ar = TOps.Broadcast(a[o5]);
                 c50 = TOps.Fma(ar, b0, c50);
                 c51 = TOps.Fma(ar, b1, c51);
             }
             if (TRows.Count > 6)
             {
-                ar = TOps.Broadcast(a[6]);
+                ar = TOps.Broadcast(a[o6]);
                 c60 = TOps.Fma(ar, b0, c60);
                 c61 = TOps.Fma(ar, b1, c61);
             }
             if (TRows.Count > 7)
             {
-                ar = TOps.Broadcast(a[7]);
+                ar = TOps.Broadcast(a[o7]);
                 c70 = TOps.Fma(ar, b0, c70);
                 c71 = TOps.Fma(ar, b1, c71);
             }
             if (TRows.Count > 8)
             {
-                ar = TOps.Broadcast(a[8]);
+                ar = TOps.Broadcast(a[o8]);
                 c80 = TOps.Fma(ar, b0, c80);
                 c81 = TOps.Fma(ar, b1, c81);
             }
             if (TRows.Count > 9)
             {
-                ar = TOps.Broadcast(a[9]);
+                ar = TOps.Broadcast(a[o9]);
                 c90 = TOps.Fma(ar, b0, c90);
                 c91 = TOps.Fma(ar, b1, c91);
             }
             if (TRows.Count > 10)
             {
-                ar = TOps.Broadcast(a[10]);
+                ar = TOps.Broadcast(a[o10]);
                 c100 = TOps.Fma(ar, b0, c100);
                 c101 = TOps.Fma(ar, b1, c101);
             }
             if (TRows.Count > 11)
             {
-                ar = TOps.Broadcast(a[11]);
+                ar = TOps.Broadcast(a[o11]);
                 c110 = TOps.Fma(ar, b0, c110);
                 c111 = TOps.Fma(ar, b1, c111);
             }
             if (TRows.Count > 12)
             {
-                ar = TOps.Broadcast(a[12]);
+                ar = TOps.Broadcast(a[o12]);
                 c120 = TOps.Fma(ar, b0, c120);
                 c121 = TOps.Fma(ar, b1, c121);
             }
             if (TRows.Count > 13)
             {
-                ar = TOps.Broadcast(a[13]);
+                ar = TOps.Broadcast(a[o13]);
                 c130 = TOps.Fma(ar, b0, c130);
                 c131 = TOps.Fma(ar, b1, c131);
             }

@@ -175,6 +175,19 @@ public class GemmTests
         }
     }
 
+    [Theory, InlineData(false), InlineData(true)]
+    public void A_plain_a_read_in_place_or_packed_gives_the_same_bits(bool transB)
+    {
+        // The tiles read a plain A's rows where they are stored, unless the rows are a multiple of 4 KiB apart (then they
+        // pack them): rows 1,024 floats or 512 doubles apart take the packed path, the contiguous copy the other.
+        foreach (var bits in AtEveryWidth.Widths)
+        {
+            using var width = VectorWidth.Use(bits);
+            StridedMatchesContiguous<float>(37, 300, 45, transA: false, transB, accumulate: true, spare: 1024 - 300);
+            StridedMatchesContiguous<double>(37, 300, 45, transA: false, transB, accumulate: false, spare: 512 - 300);
+        }
+    }
+
     [Fact]
     public void A_row_stride_shorter_than_a_row_names_gemm_and_the_strides()
     {
@@ -191,11 +204,12 @@ public class GemmTests
             Gemm.Multiply(pa + offset, lda, pb + offset, ldb, pc + offset, ldc, m, k, n, transA, transB, accumulate);
     }
 
-    private static void StridedMatchesContiguous<T>(int m, int k, int n, bool transA, bool transB, bool accumulate)
+    private static void StridedMatchesContiguous<T>(int m, int k, int n, bool transA, bool transB, bool accumulate, int spare = 7)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
-        // Every block starts 3 elements into its wide matrix and leaves 4 after each row, so spare columns lie on both sides.
-        const int offset = 3, spare = 7;
+        // Every block starts 3 elements into its wide matrix and leaves spare − 3 after each row, so spare columns lie on
+        // both sides.
+        const int offset = 3;
         var (aRows, aCols, bRows, bCols) = (transA ? k : m, transA ? m : k, transB ? n : k, transB ? k : n);
         var (lda, ldb, ldc) = (aCols + spare, bCols + spare, n + spare);
         T[] Wide(ulong seed, int rows, int stride) => Uniform(Key.FromSeed(seed), rows * stride).Select(T.CreateTruncating).ToArray();
