@@ -115,7 +115,7 @@ internal static unsafe class GemmBlocked
             var ncMax = Math.Min(ncBlock, CeilDiv(j1 - j0, nr) * nr);
             var align = 64 / sizeof(T);
             var group = TilesPerPack(s, mr);
-            var buffer = ArrayPool<T>.Shared.Rent(align + kcMax * ncMax + group * GemmPack.ASliverStride<TV, T>(kcMax));
+            var buffer = ArrayPool<T>.Shared.Rent(align + kcMax * ncMax + PackedA<TV, T>(s, kcMax));
             fixed (T* start = buffer)
             {
                 var bp = LineAligned(start);
@@ -178,6 +178,12 @@ internal static unsafe class GemmBlocked
     private static bool ReadsAInPlace<TV, T>(GemmShape s)
         where TV : unmanaged
         where T : unmanaged => !s.TransA && GemmMicroKernel.Mr<TV>() <= 8 && (long)s.StrideA * sizeof(T) % 4096 != 0;
+
+    /// <summary>Elements of one pack of A slivers (<see cref="TilesPerPack"/> of them), none where A is read in place.</summary>
+    private static int PackedA<TV, T>(GemmShape s, int kc)
+        where TV : unmanaged, ISimd<TV, T>
+        where T : unmanaged, INumber<T> =>
+        ReadsAInPlace<TV, T>(s) ? 0 : TilesPerPack(s, GemmMicroKernel.Mr<TV>()) * GemmPack.ASliverStride<TV, T>(kc);
 
     /// <summary>
     /// Row tiles whose A slivers are packed together: one for a plain A (each sliver's rows are contiguous runs), and
@@ -277,7 +283,7 @@ internal static unsafe class GemmBlocked
                 var (kcMax, blockSize) = (Math.Min(kcBlock, s.K), Math.Min(kcBlock, s.K) * RoundUp(s.N, nr));
                 var (kBlocks, group) = (CeilDiv(s.K, kcBlock), TilesPerPack(s, mr));
                 var ownB = sharedB == 0 ? kBlocks * blockSize : 0;
-                var buffer = ArrayPool<T>.Shared.Rent(64 / sizeof(T) + ownB + group * GemmPack.ASliverStride<TV, T>(kcMax));
+                var buffer = ArrayPool<T>.Shared.Rent(64 / sizeof(T) + ownB + PackedA<TV, T>(s, kcMax));
                 fixed (T* start = buffer)
                 {
                     var own = LineAligned(start);
