@@ -28,12 +28,12 @@ internal static unsafe class GemmPack
         where TV : unmanaged, ISimd<TV, T>
         where T : unmanaged, INumber<T>
     {
-        var nr = GemmMicroKernel.Nr<TV, T>();
         if (!s.TransB)
         {
             AcrossSlivers<TV, T>(b + (nint)pc * s.StrideB + jc, s.StrideB, nc, kc, bp);
             return;
         }
+        var nr = GemmMicroKernel.Nr<TV, T>();
         for (var j0 = 0; j0 < nc; j0 += nr, bp += kc * nr)
             Transposed<TV, T>(b + (nint)(jc + j0) * s.StrideB + pc, s.StrideB, Math.Min(nr, nc - j0), nr, kc, bp);
     }
